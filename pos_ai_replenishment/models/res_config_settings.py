@@ -1,0 +1,32 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+from ..demand_engine.payload import DEFAULT_MAX_PAYLOAD_BYTES
+from ..demand_engine.signing import DEFAULT_TOLERANCE_SECONDS
+from .pos_inbox_event import DEFAULT_BATCH_SIZE, DEFAULT_MAX_ATTEMPTS
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    pos_signature_tolerance = fields.Integer(
+        string="Signature Tolerance (s)",
+        config_parameter="pos_ai_replenishment.signature_tolerance",
+        default=DEFAULT_TOLERANCE_SECONDS,
+        help="Signed requests older or newer than this are refused as replays.",
+    )
+    pos_max_payload_kb = fields.Integer(
+        string="Max Payload (KiB)",
+        config_parameter="pos_ai_replenishment.max_payload_kb",
+        default=DEFAULT_MAX_PAYLOAD_BYTES // 1024,
+    )
+    pos_batch_size = fields.Integer(
+        string="Inbox Batch Size",
+        config_parameter="pos_ai_replenishment.batch_size",
+        default=DEFAULT_BATCH_SIZE,
+    )
+    pos_max_attempts = fields.Integer(
+        string="Attempts Before Failed",
+        config_parameter="pos_ai_replenishment.max_attempts",
+        default=DEFAULT_MAX_ATTEMPTS,
+    )
