@@ -30,8 +30,8 @@ HARD_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
 class PosIntakeController(http.Controller):
     @staticmethod
-    def _reply(status, **data):
-        return request.make_json_response(data, status=status)
+    def _reply(http_status, **data):
+        return request.make_json_response(data, status=http_status)
 
     @staticmethod
     def _limits():
@@ -59,6 +59,7 @@ class PosIntakeController(http.Controller):
         auth="none",
         methods=["POST"],
         csrf=False,
+        readonly=False,
         save_session=False,
         max_content_length=HARD_MAX_CONTENT_LENGTH,
     )

@@ -32,9 +32,9 @@ def seasonal_daily_sales(
     """
     rng = np.random.default_rng(seed)
     ds = pd.date_range(start, periods=days, freq="D")
-    day_of_year = ds.dayofyear.to_numpy()
+    day_of_year = ds.day_of_year.to_numpy()
     elapsed_years = np.arange(days) / 365.0
-    weekday = WEEKDAY_PROFILE[ds.dayofweek.to_numpy()]
+    weekday = WEEKDAY_PROFILE[ds.day_of_week.to_numpy()]
 
     base = series["base_rate"].to_numpy(float)[:, None]
     peak = series["peak_day"].to_numpy(float)[:, None]

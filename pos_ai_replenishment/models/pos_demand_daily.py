@@ -2,7 +2,7 @@
 from collections import Counter, defaultdict
 
 from odoo import _, api, fields, models
-from odoo.tools import split_every
+from odoo.tools import float_round, split_every
 
 # Effective kind of a signal for the daily table: a void counts against the
 # kind it cancels.
@@ -76,15 +76,20 @@ class PosDemandDaily(models.Model):
             else:
                 row["revenue"] += signal.amount_company
         transactions = self._transaction_delta(signals)
-        company_of = {w.id: w.company_id.id for w in signals.warehouse_id}
+        company_of = {w.id: w.company_id for w in signals.warehouse_id}
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         values = []
         for key in set(rows) | set(transactions):
             row = rows[key]
+            company = company_of[key[1]]
+            # sums of rounded amounts: round away the float noise
+            sold = float_round(row["sold"], precision_digits=digits)
+            returned = float_round(row["returned"], precision_digits=digits)
             values.append(
                 (
-                    key[0], key[1], company_of[key[1]], key[2],
-                    row["sold"], row["returned"], row["sold"] - row["returned"],
-                    row["revenue"], transactions.get(key, 0), row["stockout"], row["count"],
+                    key[0], key[1], company.id, key[2], sold, returned, sold - returned,
+                    company.currency_id.round(row["revenue"]), transactions.get(key, 0),
+                    row["stockout"], row["count"],
                 )
             )
         self._upsert(values)

@@ -148,7 +148,8 @@ class PosDemandSignal(models.Model):
             )
         if variant:
             reasons.append(_("no mapping for POS variant %s", variant))
-        return False, "; ".join(reasons).capitalize()
+        reason = "; ".join(reasons)
+        return False, reason[:1].upper() + reason[1:]
 
     def _rematch(self, domain):
         """Try again to match unmatched signals within ``domain``; matched ones
@@ -213,6 +214,7 @@ class PosDemandSignal(models.Model):
             source, [(ln.sku, ln.barcode, ln.variant_id) for ln in lines]
         )
         rate = self._rate_to_company(currency, source.company_id, unified.local_date)
+        company_currency = source.company_id.currency_id
         vals_list = []
         for line in lines:
             product_id, reason = matches[(line.sku, line.barcode, line.variant_id)]
@@ -233,7 +235,7 @@ class PosDemandSignal(models.Model):
                     "currency_id": currency.id,
                     "amount_company": 0.0
                     if line.kind == "inventory"
-                    else line.quantity * line.unit_price * rate,
+                    else company_currency.round(line.quantity * line.unit_price * rate),
                     "occurred_at": unified.occurred_at,
                     "date_local": unified.local_date,
                     "match_state": "matched" if product_id else "unmatched",
