@@ -1,0 +1,103 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import threading
+
+from psycopg2 import errors
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentWorkers(TransactionCase):
+    """Two workers drain one inbox at the same time, each on its own real
+    database connection (committed data, cleaned up afterwards)."""
+
+    EVENTS = 240
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            warehouse = env["stock.warehouse"].search([], limit=1)
+            product = env["product.product"].create(
+                {"name": "Concurrency probe", "default_code": "CONC-PROBE"})
+            source = env["pos.source"].create(
+                {"name": "Concurrency", "code": "concurrency-probe", "tz": "UTC",
+                 "warehouse_id": warehouse.id, "signing_secret": "x"})
+            for i in range(self.EVENTS):
+                body = {"event_id": f"k{i}", "type": "sale",
+                        "occurred_at": f"2026-05-0{1 + i % 3}T10:00:00Z",
+                        "lines": [{"line_id": f"k{i}-a", "sku": "CONC-PROBE", "quantity": 1},
+                                  {"line_id": f"k{i}-b", "sku": "CONC-PROBE", "quantity": 2}]}
+                env["pos.inbox.event"]._store_incoming(source, body["event_id"], "sale",
+                                                      json.dumps(body), {})
+            self.ids = (source.id, product.id, warehouse.id)
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        source_id, product_id, _warehouse_id = self.ids
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM pos_demand_daily WHERE product_id = %s", [product_id])
+            cr.execute("DELETE FROM pos_demand_signal WHERE source_id = %s", [source_id])
+            cr.execute("DELETE FROM pos_inbox_event WHERE source_id = %s", [source_id])
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["pos.source"].browse(source_id).unlink()
+            env["product.product"].browse(product_id).unlink()
+
+    def _worker(self, barrier, taken, conflicts):
+        with self.registry.cursor() as cr:
+            # The test runner holds the registry lock: give this thread's
+            # cursor its transaction directly instead of looking it up.
+            cr.transaction = api.Transaction(self.registry)
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            inbox = env["pos.inbox.event"]
+            barrier.wait()
+            idle = 0
+            while idle < 3:
+                try:
+                    count = inbox._process_batch(15)
+                    cr.commit()
+                except (errors.SerializationFailure, errors.LockNotAvailable,
+                        errors.DeadlockDetected):
+                    cr.rollback()
+                    env.invalidate_all()
+                    conflicts.append(1)
+                    continue
+                taken.append(count)
+                idle = idle + 1 if not count else 0
+
+    def test_two_workers_process_each_event_once(self):
+        barrier = threading.Barrier(2)
+        taken_a, taken_b, conflicts = [], [], []
+        threads = [threading.Thread(target=self._worker, args=(barrier, t, conflicts))
+                   for t in (taken_a, taken_b)]
+        # serialization conflicts on shared daily rows are expected and retried
+        with mute_logger("odoo.sql_db"):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(120)
+        self.assertFalse(any(t.is_alive() for t in threads))
+        self.assertEqual(sum(taken_a) + sum(taken_b), self.EVENTS,
+                         "every event taken exactly once across both workers")
+        self.assertTrue(sum(taken_a) and sum(taken_b), "both workers did real work")
+
+        source_id, product_id, warehouse_id = self.ids
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT state, count(*) FROM pos_inbox_event WHERE source_id = %s "
+                       "GROUP BY state", [source_id])
+            self.assertEqual(dict(cr.fetchall()), {"done": self.EVENTS})
+            cr.execute("SELECT count(*), count(DISTINCT source_line_id), sum(quantity) "
+                       "FROM pos_demand_signal WHERE source_id = %s", [source_id])
+            self.assertEqual(cr.fetchone(), (2 * self.EVENTS, 2 * self.EVENTS, 3.0 * self.EVENTS))
+            cr.execute("SELECT date::text, qty_sold, transactions FROM pos_demand_daily "
+                       "WHERE product_id = %s AND warehouse_id = %s ORDER BY date",
+                       [product_id, warehouse_id])
+            per_day = self.EVENTS // 3
+            self.assertEqual(cr.fetchall(), [
+                ("2026-05-01", 3.0 * per_day, per_day),
+                ("2026-05-02", 3.0 * per_day, per_day),
+                ("2026-05-03", 3.0 * per_day, per_day),
+            ])
