@@ -10,6 +10,12 @@ class PosUnmatchedSku(models.Model):
     _description = "Unmatched POS SKU"
     _auto = False
     _order = "last_seen desc"
+    _depends = {
+        "pos.demand.signal": [
+            "source_id", "company_id", "sku", "barcode", "variant_ref", "match_reason",
+            "match_state", "kind", "quantity", "occurred_at",
+        ],
+    }
 
     source_id = fields.Many2one("pos.source", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
