@@ -64,13 +64,10 @@ class PosIntakeController(http.Controller):
         max_content_length=HARD_MAX_CONTENT_LENGTH,
     )
     def intake(self, source_code, **_kwargs):
-        source = (
-            request.env["pos.source"]
-            .sudo()
-            .search([("code", "=", source_code), ("active", "=", True)], limit=1)
-        )
-        if not source:
+        credentials = request.env["pos.source"].sudo()._intake_credentials(source_code)
+        if not credentials:
             return self._reply(404, status="error", error="unknown source")
+        source_id, company_id, secret, tz = credentials
         max_bytes, tolerance = self._limits()
         try:
             body = self._read_body(max_bytes)
@@ -78,20 +75,22 @@ class PosIntakeController(http.Controller):
             return self._reply(413, status="error", error=str(err))
         signature = request.httprequest.headers.get(SIGNATURE_HEADER)
         try:
-            verify_signature(source.signing_secret, signature, body, tolerance=tolerance)
+            verify_signature(secret, signature, body, tolerance=tolerance)
         except SignatureError as err:
             _logger.info("POS intake %s: refused signature (%s)", source_code, err)
             return self._reply(401, status="error", error=str(err))
         try:
-            event = parse_unified_event(body, source.tz, max_bytes)
+            event = parse_unified_event(body, tz, max_bytes)
         except PayloadError as err:
             return self._reply(400, status="error", error=str(err))
-        stored, created = request.env["pos.inbox.event"].sudo()._store_incoming(
-            source,
+        env = request.env(su=True)
+        stored, created = env["pos.inbox.event"]._store_incoming(
+            env["pos.source"].browse(source_id),
             event.event_id,
             event.event_type,
             body.decode(),
             {SIGNATURE_HEADER: signature},
+            company_id=company_id,
         )
         return self._reply(
             202 if created else 200,

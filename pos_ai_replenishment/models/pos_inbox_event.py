@@ -79,36 +79,51 @@ class PosInboxEvent(models.Model):
     # Intake
     # ------------------------------------------------------------------
     @api.model
-    def _store_incoming(self, source, external_id, topic, body, headers=None):
-        """Store one raw event unless this source already sent it.
+    def _store_incoming(self, source, external_id, topic, body, headers=None, company_id=None):
+        """Store one raw event unless this source already sent it, and trigger
+        the inbox cron. Returns ``(event, created)``.
 
-        Returns ``(event, created)``. A single ``INSERT ... ON CONFLICT DO
-        NOTHING`` keeps concurrent redeliveries from racing each other.
+        This is the intake hot path, so it is one round trip: the event insert
+        (``ON CONFLICT DO NOTHING`` keeps concurrent redeliveries from racing)
+        and, only when a row was inserted, the cron trigger row that
+        ``ir.cron._trigger()`` would create; the cron worker is notified after
+        commit as ``_trigger`` does.
         """
+        cron_id = self._inbox_cron_id()
         self.env.cr.execute(
             """
-            INSERT INTO pos_inbox_event (
-                source_id, company_id, external_id, topic, received_at, body,
-                headers, state, attempts, create_uid, write_uid, create_date, write_date)
-            VALUES (%s, %s, %s, %s, now() at time zone 'UTC', %s, %s, 'new', 0,
-                    %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
-            ON CONFLICT (source_id, external_id) DO NOTHING
-            RETURNING id
+            WITH event AS (
+                INSERT INTO pos_inbox_event (
+                    source_id, company_id, external_id, topic, received_at, body,
+                    headers, state, attempts, create_uid, write_uid, create_date, write_date)
+                VALUES (%(source)s, %(company)s, %(external_id)s, %(topic)s,
+                        now() at time zone 'UTC', %(body)s, %(headers)s, 'new', 0,
+                        %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC')
+                ON CONFLICT (source_id, external_id) DO NOTHING
+                RETURNING id
+            ), cron_trigger AS (
+                INSERT INTO ir_cron_trigger (
+                    cron_id, call_at, create_uid, write_uid, create_date, write_date)
+                SELECT %(cron)s, now() at time zone 'UTC', %(uid)s, %(uid)s,
+                       now() at time zone 'UTC', now() at time zone 'UTC'
+                  FROM event
+            )
+            SELECT id FROM event
             """,
-            [
-                source.id,
-                source.company_id.id,
-                external_id,
-                topic,
-                body,
-                json.dumps(headers or {}, sort_keys=True),
-                self.env.uid,
-                self.env.uid,
-            ],
+            {
+                "source": source.id,
+                "company": company_id or source.company_id.id,
+                "external_id": external_id,
+                "topic": topic,
+                "body": body,
+                "headers": json.dumps(headers or {}, sort_keys=True),
+                "uid": self.env.uid,
+                "cron": cron_id,
+            },
         )
         row = self.env.cr.fetchone()
         if row:
-            self._trigger_processing()
+            self.env.cr.postcommit.add(self.env["ir.cron"].browse(cron_id)._notifydb)
             return self.browse(row[0]), True
         existing = self.search(
             [("source_id", "=", source.id), ("external_id", "=", external_id)], limit=1
@@ -116,8 +131,14 @@ class PosInboxEvent(models.Model):
         return existing, False
 
     @api.model
+    def _inbox_cron_id(self):
+        return self.env["ir.model.data"]._xmlid_to_res_id(
+            "pos_ai_replenishment.ir_cron_process_pos_inbox", raise_if_not_found=True
+        )
+
+    @api.model
     def _trigger_processing(self, at=None):
-        self.env.ref("pos_ai_replenishment.ir_cron_process_pos_inbox").sudo()._trigger(at)
+        self.env["ir.cron"].browse(self._inbox_cron_id()).sudo()._trigger(at)
 
     # ------------------------------------------------------------------
     # Processing

@@ -3,7 +3,7 @@ import json
 import secrets
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
 from odoo.addons.base.models.res_partner import _tz_get
@@ -90,6 +90,29 @@ class PosSource(models.Model):
                 raise UserError(
                     _("The code may hold only letters, digits, '-' and '_'.")
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # _intake_credentials
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache("code")
+    def _intake_credentials(self, code):
+        """(id, company id, signing secret, time zone) of the active source
+        with this code, or None; cached per worker, cleared on any change."""
+        source = self.sudo().search([("code", "=", code), ("active", "=", True)], limit=1)
+        if not source:
+            return None
+        return (source.id, source.company_id.id, source.signing_secret or "", source.tz)
 
     def _compute_intake_url(self):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
