@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,13 +54,16 @@ class Run:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
     def line(self) -> str:
-        return (f"{self.name:<22} {len(self.latencies):>6} req  {self.rate:>8.1f} req/s  "
-                f"p50 {self.pct(0.50):>7.1f} ms  p99 {self.pct(0.99):>7.1f} ms  "
-                f"statuses {dict(sorted(self.statuses.items()))}")
+        return (
+            f"{self.name:<22} {len(self.latencies):>6} req  {self.rate:>8.1f} req/s  "
+            f"p50 {self.pct(0.50):>7.1f} ms  p99 {self.pct(0.99):>7.1f} ms  "
+            f"statuses {dict(sorted(self.statuses.items()))}"
+        )
 
 
-def hammer(base_url: str, name: str, requests: list[tuple[str, str, bytes, dict]],
-           concurrency: int) -> Run:
+def hammer(
+    base_url: str, name: str, requests: list[tuple[str, str, bytes, dict]], concurrency: int
+) -> Run:
     """Send ``requests`` over ``concurrency`` keep-alive connections."""
     parts = urlsplit(base_url)
     run = Run(name)
@@ -71,9 +73,10 @@ def hammer(base_url: str, name: str, requests: list[tuple[str, str, bytes, dict]
     def client(chunk):
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
         local_lat, local_status = [], {}
-        for method, path, body, headers in chunk:
-            if headers.get(SIGNATURE_HEADER) == "sign-now":
-                headers = dict(headers, **{SIGNATURE_HEADER: signature_header(SECRET, body)})
+        for method, path, body, template in chunk:
+            headers = template
+            if template.get(SIGNATURE_HEADER) == "sign-now":
+                headers = dict(template, **{SIGNATURE_HEADER: signature_header(SECRET, body)})
             start = time.perf_counter()
             conn.request(method, path, body=body or None, headers=headers)
             response = conn.getresponse()
@@ -100,12 +103,15 @@ def intake_requests(count: int, duplicate_share: float) -> tuple[list, int, int]
     """Unique sale events (2 lines each) plus redeliveries of some of them."""
     bodies = []
     for i in range(count):
-        body = {"event_id": f"bench-{i}", "type": "sale",
-                "occurred_at": f"2026-06-{1 + i % 28:02d}T12:00:00Z",
-                "lines": [{"line_id": f"bench-{i}-a", "sku": "BENCH-001", "quantity": 1,
-                           "unit_price": 2.0},
-                          {"line_id": f"bench-{i}-b", "sku": "BENCH-001", "quantity": 2,
-                           "unit_price": 2.0}]}
+        body = {
+            "event_id": f"bench-{i}",
+            "type": "sale",
+            "occurred_at": f"2026-06-{1 + i % 28:02d}T12:00:00Z",
+            "lines": [
+                {"line_id": f"bench-{i}-a", "sku": "BENCH-001", "quantity": 1, "unit_price": 2.0},
+                {"line_id": f"bench-{i}-b", "sku": "BENCH-001", "quantity": 2, "unit_price": 2.0},
+            ],
+        }
         bodies.append(json.dumps(body).encode())
     duplicates = bodies[: int(count * duplicate_share)]
     path = f"/pos_ai_replenishment/intake/{SOURCE_CODE}"
@@ -122,8 +128,14 @@ def free_port() -> int:
 
 def find_odoo_python() -> str:
     for candidate in (os.environ.get("ODOO_PYTHON"), str(ROOT / ".venv/bin/python"), "python3"):
-        if candidate and shutil.which(candidate) and subprocess.run(
-                [candidate, "-c", "import odoo"], capture_output=True).returncode == 0:
+        if (
+            candidate
+            and shutil.which(candidate)
+            and subprocess.run(
+                [candidate, "-c", "import odoo"], check=False, capture_output=True
+            ).returncode
+            == 0
+        ):
             return candidate
     sys.exit("no interpreter imports odoo: set ODOO_PYTHON or pass --url")
 
@@ -132,19 +144,31 @@ def start_server(db: str, workers: int, cron_threads: int) -> tuple[subprocess.P
     python = find_odoo_python()
     src = subprocess.check_output(
         [python, "-c", "import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))"],
-        text=True).strip()
+        text=True,
+    ).strip()
     addons = f"{src}/addons,{ROOT}" if Path(src, "addons").is_dir() else str(ROOT)
     odoo_bin = [python, f"{src}/odoo-bin"]
     common = ["-d", db, f"--addons-path={addons}", "--log-level=warn"]
     print(f"installing pos_ai_replenishment into {db} ...", flush=True)
-    subprocess.run(odoo_bin + common + ["-i", "pos_ai_replenishment", "--without-demo=all",
-                                        "--stop-after-init"], check=True)
+    subprocess.run(
+        odoo_bin
+        + common
+        + ["-i", "pos_ai_replenishment", "--without-demo=all", "--stop-after-init"],
+        check=True,
+    )
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="intake_bench_", suffix=".log")[1])
     server = subprocess.Popen(
-        odoo_bin + common + [f"--workers={workers}", f"--max-cron-threads={cron_threads}",
-                             f"--db-filter=^{db}$", f"--http-port={port}",
-                             "--http-interface=127.0.0.1", f"--logfile={log}"])
+        odoo_bin
+        + common
+        + [
+            f"--workers={workers}",
+            f"--max-cron-threads={cron_threads}",
+            f"--http-port={port}",
+            "--http-interface=127.0.0.1",
+            f"--logfile={log}",
+        ]
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -166,11 +190,23 @@ def setup_source(url: str, db: str, user: str, password: str):
 
     warehouse = call("stock.warehouse", "search", [], limit=1)[0]
     product = call("product.product", "search", [("default_code", "=", "BENCH-001")])
-    product = product[0] if product else call("product.product", "create",
-                                              {"name": "Bench item", "default_code": "BENCH-001"})
+    product = (
+        product[0]
+        if product
+        else call("product.product", "create", {"name": "Bench item", "default_code": "BENCH-001"})
+    )
     if not call("pos.source", "search", [("code", "=", SOURCE_CODE)]):
-        call("pos.source", "create", {"name": "Bench", "code": SOURCE_CODE, "tz": "UTC",
-                                      "warehouse_id": warehouse, "signing_secret": SECRET})
+        call(
+            "pos.source",
+            "create",
+            {
+                "name": "Bench",
+                "code": SOURCE_CODE,
+                "tz": "UTC",
+                "warehouse_id": warehouse,
+                "signing_secret": SECRET,
+            },
+        )
     return call, product, warehouse
 
 
@@ -184,8 +220,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duplicates", type=float, default=0.05)
-    parser.add_argument("--cron-threads", type=int, default=1,
-                        help="0 measures the endpoint alone (the inbox is then not drained)")
+    parser.add_argument(
+        "--cron-threads",
+        type=int,
+        default=1,
+        help="0 measures the endpoint alone (the inbox is then not drained)",
+    )
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
 
@@ -198,46 +238,80 @@ def main() -> None:
         # warm both paths (worker start, registry load) before measuring
         hammer(url, "warm-up", [("GET", "/web/health", b"", {})] * 50, args.concurrency)
         reqs, unique, dups = intake_requests(args.requests, args.duplicates)
-        health = hammer(url, "/web/health", [("GET", "/web/health", b"", {})] * len(reqs),
-                        args.concurrency)
+        health = hammer(
+            url, "/web/health", [("GET", "/web/health", b"", {})] * len(reqs), args.concurrency
+        )
         intake = hammer(url, "signed intake", reqs, args.concurrency)
         intake_end = time.time()
         rpc = json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}}).encode()
-        db_floor = hammer(url, "db route floor",
-                          [("POST", "/web/webclient/version_info", rpc,
-                            {"Content-Type": "application/json"})] * len(reqs), args.concurrency)
-        health_again = hammer(url, "/web/health (again)",
-                              [("GET", "/web/health", b"", {})] * len(reqs), args.concurrency)
+        db_floor = hammer(
+            url,
+            "db route floor",
+            [("POST", "/web/webclient/version_info", rpc, {"Content-Type": "application/json"})]
+            * len(reqs),
+            args.concurrency,
+        )
+        health_again = hammer(
+            url,
+            "/web/health (again)",
+            [("GET", "/web/health", b"", {})] * len(reqs),
+            args.concurrency,
+        )
 
         deadline = time.time() + (600 if args.cron_threads else 0)
-        while time.time() < deadline and call("pos.inbox.event", "search_count",
-                                               [("state", "=", "new")]):
+        while time.time() < deadline and call(
+            "pos.inbox.event", "search_count", [("state", "=", "new")]
+        ):
             time.sleep(1)
         drained_at = time.time()
         events = call("pos.inbox.event", "search_count", [("external_id", "=like", "bench-%")])
-        done = call("pos.inbox.event", "search_count",
-                    [("external_id", "=like", "bench-%"), ("state", "=", "done")])
-        signals = call("pos.demand.signal", "search_count", [("source_line_id", "=like", "bench-%")])
-        sold = sum(r["qty_sold"] for r in call("pos.demand.daily", "search_read",
-                                               [("product_id", "=", product)], ["qty_sold"]))
+        done = call(
+            "pos.inbox.event",
+            "search_count",
+            [("external_id", "=like", "bench-%"), ("state", "=", "done")],
+        )
+        signals = call(
+            "pos.demand.signal", "search_count", [("source_line_id", "=like", "bench-%")]
+        )
+        sold = sum(
+            r["qty_sold"]
+            for r in call(
+                "pos.demand.daily", "search_read", [("product_id", "=", product)], ["qty_sold"]
+            )
+        )
 
         baseline = (health.rate + health_again.rate) / 2
         print()
-        print(f"server {url}, {args.workers} workers, {args.concurrency} client connections, "
-              f"{os.cpu_count()} cores")
+        print(
+            f"server {url}, {args.workers} workers, {args.concurrency} client connections, "
+            f"{os.cpu_count()} cores"
+        )
         for run in (health, intake, db_floor, health_again):
             print(run.line())
-        print(f"intake / health rate  {intake.rate / baseline:.0%}   (target >= 60%); "
-              f"Odoo's own smallest database route: {db_floor.rate / baseline:.0%}")
+        print(
+            f"intake / health rate  {intake.rate / baseline:.0%}   (target >= 60%); "
+            f"Odoo's own smallest database route: {db_floor.rate / baseline:.0%}"
+        )
         print(f"intake p99            {intake.pct(0.99):.1f} ms   (target < 250 ms)")
-        print(f"accepted {intake.statuses.get(202, 0)} (expected {unique}), "
-              f"duplicates acknowledged {intake.statuses.get(200, 0)} (expected {dups})")
-        print(f"inbox rows {events} (expected {unique}), done {done}, signals {signals} "
-              f"(expected {2 * unique}), daily units sold {sold:.0f} (expected {3 * unique})")
-        ok = (intake.statuses.get(202, 0) == unique and intake.statuses.get(200, 0) == dups
-              and events == done == unique and signals == 2 * unique and sold == 3 * unique)
-        print(f"nothing lost, nothing duplicated: {'yes' if ok else 'NO'} "
-              f"(inbox drained {drained_at - intake_end:.0f}s after the intake load)")
+        print(
+            f"accepted {intake.statuses.get(202, 0)} (expected {unique}), "
+            f"duplicates acknowledged {intake.statuses.get(200, 0)} (expected {dups})"
+        )
+        print(
+            f"inbox rows {events} (expected {unique}), done {done}, signals {signals} "
+            f"(expected {2 * unique}), daily units sold {sold:.0f} (expected {3 * unique})"
+        )
+        ok = (
+            intake.statuses.get(202, 0) == unique
+            and intake.statuses.get(200, 0) == dups
+            and events == done == unique
+            and signals == 2 * unique
+            and sold == 3 * unique
+        )
+        print(
+            f"nothing lost, nothing duplicated: {'yes' if ok else 'NO'} "
+            f"(inbox drained {drained_at - intake_end:.0f}s after the intake load)"
+        )
         sys.exit(0 if ok else 1)
     finally:
         if server:

@@ -23,12 +23,11 @@ from ..demand_engine.signing import (
 
 _logger = logging.getLogger(__name__)
 
-# Hard cap applied by werkzeug before anything is read; the configurable limit
-# (ir.config_parameter pos_ai_replenishment.max_payload_kb) is checked below it.
-HARD_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-
-
 class PosIntakeController(http.Controller):
+    # Hard cap applied by werkzeug before anything is read; the configurable
+    # limit (ir.config_parameter pos_ai_replenishment.max_payload_kb) is below it.
+    HARD_MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
     @staticmethod
     def _reply(http_status, **data):
         return request.make_json_response(data, status=http_status)
@@ -65,9 +64,9 @@ class PosIntakeController(http.Controller):
     )
     def intake(self, source_code, **_kwargs):
         credentials = request.env["pos.source"].sudo()._intake_credentials(source_code)
-        if not credentials:
+        if not credentials or credentials.kind != "generic":
             return self._reply(404, status="error", error="unknown source")
-        source_id, company_id, secret, tz = credentials
+        source_id, company_id, secret, tz, _kind = credentials
         max_bytes, tolerance = self._limits()
         try:
             body = self._read_body(max_bytes)

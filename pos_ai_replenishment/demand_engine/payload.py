@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
@@ -78,7 +78,7 @@ def to_utc_and_local_date(value: str, tz_name: str | None) -> tuple[datetime, da
     tz = store_timezone(tz_name)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
     local_day = moment.astimezone(tz).date()
     return utc, local_day
 
@@ -145,7 +145,11 @@ def _parse_lines(event_id: str, event_type: str, raw_lines) -> tuple[SignalLine,
         if quantity == 0 and event_type != "inventory":
             continue
         kind = _line_kind(event_type, quantity)
-        signed = quantity if kind == "inventory" else (abs(quantity) if kind == "sale" else -abs(quantity))
+        signed = (
+            quantity
+            if kind == "inventory"
+            else (abs(quantity) if kind == "sale" else -abs(quantity))
+        )
         lines.append(SignalLine(kind, line_id, signed, unit_price, sku, barcode, variant_id))
     return tuple(lines)
 
@@ -190,5 +194,7 @@ def parse_unified_event(
         line_ids = raw.get("line_ids") or []
         if not isinstance(line_ids, list) or not all(isinstance(x, (str, int)) for x in line_ids):
             raise PayloadError("line_ids must be a list of line ids")
-        return UnifiedEvent(**common, cancels=cancels, cancel_line_ids=tuple(str(x) for x in line_ids))
+        return UnifiedEvent(
+            **common, cancels=cancels, cancel_line_ids=tuple(str(x) for x in line_ids)
+        )
     return UnifiedEvent(**common, lines=_parse_lines(event_id, event_type, raw.get("lines")))

@@ -81,9 +81,7 @@ def verify_signature(
     signed = parse_signature_header(header_value)
     current = time.time() if now is None else now
     if abs(current - signed.timestamp) > tolerance:
-        raise SignatureError(
-            f"timestamp outside the {tolerance}s tolerance window (replay?)"
-        )
+        raise SignatureError(f"timestamp outside the {tolerance}s tolerance window (replay?)")
     expected = compute_signature(secret, signed.timestamp, body)
     if not any(hmac.compare_digest(expected, candidate) for candidate in signed.signatures):
         raise SignatureError("signature does not match the body")

@@ -4,10 +4,6 @@ from collections import Counter, defaultdict
 from odoo import _, api, fields, models
 from odoo.tools import float_round, split_every
 
-# Effective kind of a signal for the daily table: a void counts against the
-# kind it cancels.
-EFFECTIVE_KIND_SQL = "CASE WHEN s.kind = 'void' THEN s.reverses_kind ELSE s.kind END"
-
 
 class PosDemandDaily(models.Model):
     """Demand per product x warehouse x store-local date, kept up to date
@@ -33,7 +29,9 @@ class PosDemandDaily(models.Model):
         string="Net Demand", digits="Product Unit of Measure", readonly=True, aggregator="sum"
     )
     revenue = fields.Monetary(readonly=True, aggregator="sum")
-    transactions = fields.Integer(readonly=True, aggregator="sum", help="POS tickets with this product.")
+    transactions = fields.Integer(
+        readonly=True, aggregator="sum", help="POS tickets with this product."
+    )
     stockout = fields.Boolean(
         readonly=True, help="An inventory count of zero or less was reported that day."
     )
@@ -87,9 +85,17 @@ class PosDemandDaily(models.Model):
             returned = float_round(row["returned"], precision_digits=digits)
             values.append(
                 (
-                    key[0], key[1], company.id, key[2], sold, returned, sold - returned,
-                    company.currency_id.round(row["revenue"]), transactions.get(key, 0),
-                    row["stockout"], row["count"],
+                    key[0],
+                    key[1],
+                    company.id,
+                    key[2],
+                    sold,
+                    returned,
+                    sold - returned,
+                    company.currency_id.round(row["revenue"]),
+                    transactions.get(key, 0),
+                    row["stockout"],
+                    row["count"],
                 )
             )
         self._upsert(values)
@@ -115,7 +121,9 @@ class PosDemandDaily(models.Model):
         )
         batch_ids = set(signals.ids)
         applied_before = {r.reversed_signal_id.id for r in reversals if r.daily_applied}
-        applied_after = applied_before | {r.reversed_signal_id.id for r in reversals if r.id in batch_ids}
+        applied_after = applied_before | {
+            r.reversed_signal_id.id for r in reversals if r.id in batch_ids
+        }
         before, after = set(), set()
         for sale in candidates:
             if not (sale.product_id and sale.warehouse_id):
@@ -180,11 +188,14 @@ class PosDemandDaily(models.Model):
         """Aggregate every matched signal from scratch; returns
         ``{(product_id, warehouse_id, date): (sold, returned, revenue, tickets, stockout)}``."""
         self.env["pos.demand.signal"].flush_model()
+        # a void counts against the kind it cancels: COALESCE(reverses_kind, kind)
         self.env.cr.execute(
-            f"""
+            """
             SELECT s.product_id, s.warehouse_id, s.date_local,
-                   COALESCE(SUM(s.quantity) FILTER (WHERE {EFFECTIVE_KIND_SQL} = 'sale'), 0),
-                   COALESCE(-SUM(s.quantity) FILTER (WHERE {EFFECTIVE_KIND_SQL} = 'return'), 0),
+                   COALESCE(SUM(s.quantity)
+                            FILTER (WHERE COALESCE(s.reverses_kind, s.kind) = 'sale'), 0),
+                   COALESCE(-SUM(s.quantity)
+                            FILTER (WHERE COALESCE(s.reverses_kind, s.kind) = 'return'), 0),
                    COALESCE(SUM(s.amount_company) FILTER (WHERE s.kind <> 'inventory'), 0),
                    COUNT(DISTINCT s.event_id) FILTER (
                        WHERE s.kind = 'sale' AND NOT EXISTS (
@@ -219,8 +230,16 @@ class PosDemandDaily(models.Model):
         self._upsert(
             [
                 (
-                    key[0], key[1], company_of[key[1]], key[2],
-                    sold, returned, sold - returned, revenue, tickets, stockout,
+                    key[0],
+                    key[1],
+                    company_of[key[1]],
+                    key[2],
+                    sold,
+                    returned,
+                    sold - returned,
+                    revenue,
+                    tickets,
+                    stockout,
                     last_counts.get(key),
                 )
                 for key, (sold, returned, revenue, tickets, stockout) in totals.items()

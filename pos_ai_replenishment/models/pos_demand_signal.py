@@ -2,9 +2,9 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..demand_engine.payload import PayloadError
-from .pos_inbox_event import RetryLater
 
 SIGNAL_KINDS = [
     ("sale", "Sale"),
@@ -12,6 +12,53 @@ SIGNAL_KINDS = [
     ("void", "Void / Cancellation"),
     ("inventory", "Inventory Count"),
 ]
+
+
+class RetryLater(UserError):
+    """Processing cannot finish yet (a void before its sale, a location not
+    mapped yet...): the event stays pending and is retried with back-off."""
+
+
+class SignalBatch:
+    """Lookups shared by the events of one inbox batch: which POS lines are
+    already recorded, product matches and currency rates, each fetched once
+    per batch instead of once per event."""
+
+    def __init__(self, signal_model, events_lines):
+        """``events_lines``: {source record: [line ids of the batch]}"""
+        self.model = signal_model
+        self.recorded_keys = set()
+        for source, line_ids in events_lines.items():
+            for row in signal_model.search_read(
+                [("source_id", "=", source.id), ("source_line_id", "in", list(set(line_ids)))],
+                ["kind", "source_line_id"],
+            ):
+                self.recorded_keys.add((source.id, row["kind"], row["source_line_id"]))
+        self.matches = {}
+        self.rates = {}
+        self.settled_event_ids = set()  # events of this batch whose lines exist now
+
+    def recorded(self, source, kind, line_id):
+        return (source.id, kind, line_id) in self.recorded_keys
+
+    def remember(self, vals_list):
+        """Lines about to be created count as recorded for later events."""
+        self.recorded_keys.update(
+            (v["source_id"], v["kind"], v["source_line_id"]) for v in vals_list
+        )
+
+    def match(self, source, keys):
+        known = self.matches.setdefault(source.id, {})
+        missing = {key for key in keys if key not in known}
+        if missing:
+            known.update(self.model._match_products(source, missing))
+        return known
+
+    def rate(self, currency, company, day):
+        key = (currency.id, company.id, day)
+        if key not in self.rates:
+            self.rates[key] = self.model._rate_to_company(currency, company, day)
+        return self.rates[key]
 
 
 class PosDemandSignal(models.Model):
@@ -50,9 +97,12 @@ class PosDemandSignal(models.Model):
     quantity = fields.Float(digits="Product Unit of Measure", required=True)
     unit_price = fields.Float(digits="Product Price")
     currency_id = fields.Many2one("res.currency", required=True)
-    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
     amount_company = fields.Monetary(
-        string="Amount", currency_field="company_currency_id",
+        string="Amount",
+        currency_field="company_currency_id",
         help="Quantity x unit price in the company currency.",
     )
     occurred_at = fields.Datetime(required=True, help="UTC time of the sale in the POS.")
@@ -105,13 +155,17 @@ class PosDemandSignal(models.Model):
                 by_barcode[row["barcode"]].append(row["id"])
         map_variant, map_sku = {}, {}
         if skus or variants:
-            mappings = self.env["pos.product.mapping"].sudo().search(
-                [
-                    ("source_id", "=", source.id),
-                    "|",
-                    ("variant_ref", "in", list(variants)),
-                    ("sku", "in", list(skus)),
-                ]
+            mappings = (
+                self.env["pos.product.mapping"]
+                .sudo()
+                .search(
+                    [
+                        ("source_id", "=", source.id),
+                        "|",
+                        ("variant_ref", "in", list(variants)),
+                        ("sku", "in", list(skus)),
+                    ]
+                )
             )
             for mapping in mappings:
                 if mapping.variant_ref:
@@ -177,14 +231,15 @@ class PosDemandSignal(models.Model):
         return self._rematch([("id", "in", self.ids)])
 
     # ------------------------------------------------------------------
-    # From a normalized event to signals
+    # From normalized events to signal values (no writes: the inbox batch
+    # creates them all at once)
     # ------------------------------------------------------------------
     @api.model
-    def _create_from_event(self, event, unified):
-        """Create the signals of one inbox event (skipping lines already
-        recorded); returns the new signals."""
+    def _prepare_from_event(self, event, unified, batch):
+        """Values of the new signals of one unified event, skipping lines this
+        source already recorded (in the database or earlier in ``batch``)."""
         if unified.event_type == "void":
-            return self._create_reversals(event, unified)
+            return self._prepare_reversals(event, unified, batch)
         source = event.source_id
         warehouse = source._warehouse_for_location(unified.location)
         if not warehouse:
@@ -197,23 +252,11 @@ class PosDemandSignal(models.Model):
                 )
             )
         currency = self._currency_for(source, unified.currency)
-        existing = set(
-            self.sudo()
-            .search(
-                [
-                    ("source_id", "=", source.id),
-                    ("source_line_id", "in", [line.line_id for line in unified.lines]),
-                ]
-            )
-            .mapped(lambda s: (s.kind, s.source_line_id))
-        )
-        lines = [ln for ln in unified.lines if (ln.kind, ln.line_id) not in existing]
+        lines = [ln for ln in unified.lines if not batch.recorded(source, ln.kind, ln.line_id)]
         if not lines:
-            return self.browse()
-        matches = self._match_products(
-            source, [(ln.sku, ln.barcode, ln.variant_id) for ln in lines]
-        )
-        rate = self._rate_to_company(currency, source.company_id, unified.local_date)
+            return []
+        matches = batch.match(source, [(ln.sku, ln.barcode, ln.variant_id) for ln in lines])
+        rate = batch.rate(currency, source.company_id, unified.local_date)
         company_currency = source.company_id.currency_id
         vals_list = []
         for line in lines:
@@ -242,36 +285,59 @@ class PosDemandSignal(models.Model):
                     "match_reason": reason,
                 }
             )
-        return self.sudo().create(vals_list)
+        return vals_list
 
     @api.model
-    def _create_reversals(self, event, unified):
+    def _prepare_reversals(self, event, unified, batch):
         """A void or cancellation: the negative of every line it cancels, on
         the cancelled line's business date, so that day's demand nets out."""
-        original = self.env["pos.inbox.event"].sudo().search(
-            [("source_id", "=", event.source_id.id), ("external_id", "=", unified.cancels)],
-            limit=1,
+        source = event.source_id
+        original = (
+            self.env["pos.inbox.event"]
+            .sudo()
+            .search([("source_id", "=", source.id), ("external_id", "=", unified.cancels)], limit=1)
         )
-        if not original or original.state == "new":
+        if not original and unified.cancel_line_ids:
+            # a connector whose inbox rows are whole deliveries names the lines
+            targets = self._recorded_lines(source, unified.cancel_line_ids)
+            if len(set(targets.mapped("source_line_id"))) < len(set(unified.cancel_line_ids)):
+                raise RetryLater(
+                    _(
+                        "Lines %s cancelled by this void have not been received yet.",
+                        ", ".join(unified.cancel_line_ids),
+                    )
+                )
+            return self._reversal_vals(event, unified, targets, batch)
+        if not original or (original.state == "new" and original.id not in batch.settled_event_ids):
             raise RetryLater(
                 _("The cancelled event %s has not been received or processed yet.", unified.cancels)
             )
-        targets = original.signal_ids.filtered(lambda s: s.kind in ("sale", "return"))
+        targets = self.sudo().search(
+            [("event_id", "=", original.id), ("kind", "in", ("sale", "return"))]
+        )
         if unified.cancel_line_ids:
             wanted = set(unified.cancel_line_ids)
             unknown = wanted - set(targets.mapped("source_line_id"))
             if unknown:
                 raise PayloadError(
-                    _("The void names lines the cancelled event lacks: %s", ", ".join(sorted(unknown)))
+                    _(
+                        "The void names lines the cancelled event lacks: %s",
+                        ", ".join(sorted(unknown)),
+                    )
                 )
             targets = targets.filtered(lambda s: s.source_line_id in wanted)
+        return self._reversal_vals(event, unified, targets, batch)
+
+    @api.model
+    def _reversal_vals(self, event, unified, targets, batch):
+        source = event.source_id
         already = set(
             self.sudo()
             .search([("kind", "=", "void"), ("reversed_signal_id", "in", targets.ids)])
             .mapped("reversed_signal_id")
             .ids
         )
-        vals_list = [
+        return [
             {
                 "event_id": event.id,
                 "source_id": target.source_id.id,
@@ -296,15 +362,27 @@ class PosDemandSignal(models.Model):
             }
             for target in targets
             if target.id not in already
+            and not batch.recorded(source, "void", target.source_line_id)
         ]
-        return self.sudo().create(vals_list)
+
+    @api.model
+    def _recorded_lines(self, source, line_ids):
+        return self.sudo().search(
+            [
+                ("source_id", "=", source.id),
+                ("source_line_id", "in", list(line_ids)),
+                ("kind", "in", ("sale", "return")),
+            ]
+        )
 
     @api.model
     def _currency_for(self, source, code):
         if not code:
             return source.currency_id
-        currency = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", code)], limit=1
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", code)], limit=1)
         )
         if not currency:
             raise PayloadError(_("Unknown currency %s.", code))

@@ -1,12 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import logging
+import os
+import threading
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+import psycopg2
+from psycopg2 import sql
+
+from odoo import _, api, fields, models, sql_db
 from odoo.exceptions import UserError
 
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
+
 from ..demand_engine.payload import PayloadError, parse_unified_event
+from .pos_demand_signal import SignalBatch
 
 _logger = logging.getLogger(__name__)
 
@@ -15,9 +23,42 @@ DEFAULT_MAX_ATTEMPTS = 5
 RETRY_BASE_MINUTES = 2
 
 
-class RetryLater(UserError):
-    """Processing cannot finish yet (a void before its sale, a location not
-    mapped yet...): the event stays pending and is retried with back-off."""
+class CronWakeup:
+    """Wake the cron workers the way ``ir.cron._notifydb`` does (a notify on
+    the 'postgres' database), over one persistent connection per process.
+
+    Odoo never pools connections to 'postgres', so ``_notifydb`` opens a new
+    server connection for every call: fine for an occasional trigger, the
+    dominant cost when every intake request triggers the inbox cron.
+    """
+
+    _lock = threading.Lock()
+    _connection = None
+    _pid = None
+
+    @classmethod
+    def notify(cls, dbname):
+        with cls._lock:
+            try:
+                cls._notify(dbname)
+            except psycopg2.Error:
+                cls._connection = None  # a dropped connection: reconnect once
+                cls._notify(dbname)
+
+    @classmethod
+    def _notify(cls, dbname):
+        if cls._connection is None or cls._connection.closed or cls._pid != os.getpid():
+            _name, params = sql_db.connection_info_for("postgres")
+            cls._connection = psycopg2.connect(**params)
+            cls._connection.autocommit = True
+            cls._pid = os.getpid()
+        with cls._connection.cursor() as cr:
+            cr.execute(
+                sql.SQL("SELECT {}('cron_trigger', %s)").format(
+                    sql.Identifier(ODOO_NOTIFY_FUNCTION)
+                ),
+                [dbname],
+            )
 
 
 class PosInboxEvent(models.Model):
@@ -79,15 +120,15 @@ class PosInboxEvent(models.Model):
     # Intake
     # ------------------------------------------------------------------
     @api.model
-    def _store_incoming(self, source, external_id, topic, body, headers=None, company_id=None):
+    def _store_incoming(self, source, external_id, topic, body, headers=None, *, company_id=None):
         """Store one raw event unless this source already sent it, and trigger
         the inbox cron. Returns ``(event, created)``.
 
         This is the intake hot path, so it is one round trip: the event insert
         (``ON CONFLICT DO NOTHING`` keeps concurrent redeliveries from racing)
         and, only when a row was inserted, the cron trigger row that
-        ``ir.cron._trigger()`` would create; the cron worker is notified after
-        commit as ``_trigger`` does.
+        ``ir.cron._trigger()`` would create; the cron workers are notified
+        after commit as ``_trigger`` does (see :class:`CronWakeup`).
         """
         cron_id = self._inbox_cron_id()
         self.env.cr.execute(
@@ -123,7 +164,8 @@ class PosInboxEvent(models.Model):
         )
         row = self.env.cr.fetchone()
         if row:
-            self.env.cr.postcommit.add(self.env["ir.cron"].browse(cron_id)._notifydb)
+            dbname = self.env.cr.dbname
+            self.env.cr.postcommit.add(lambda: CronWakeup.notify(dbname))
             return self.browse(row[0]), True
         existing = self.search(
             [("source_id", "=", source.id), ("external_id", "=", external_id)], limit=1
@@ -171,65 +213,123 @@ class PosInboxEvent(models.Model):
         ]
 
     @api.model
-    def _lock_ready_events(self, limit):
-        """Pick and lock up to ``limit`` ready events; rows another worker holds
-        are skipped, so two workers never process the same event."""
+    def _lock_ready_events(self, limit, only_ids=None):
+        """Pick and lock up to ``limit`` ready events (among ``only_ids`` when
+        given); rows another worker holds are skipped, so two workers never
+        process the same event."""
         self.env.flush_all()
         self.env.cr.execute(
             """
             SELECT id FROM pos_inbox_event
              WHERE state = 'new'
                AND (next_attempt_at IS NULL OR next_attempt_at <= now() at time zone 'UTC')
+               AND (%(ids)s IS NULL OR id = ANY(%(ids)s))
              ORDER BY id
-             LIMIT %s
+             LIMIT %(limit)s
              FOR UPDATE SKIP LOCKED
             """,
-            [limit],
+            {"limit": limit, "ids": list(only_ids) if only_ids is not None else None},
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
     @api.model
-    def _process_batch(self, limit=DEFAULT_BATCH_SIZE):
-        """Process up to ``limit`` ready events; returns how many were taken."""
-        events = self._lock_ready_events(limit)
-        new_signals = self.env["pos.demand.signal"]
-        max_attempts = self._config_int(
-            "pos_ai_replenishment.max_attempts", DEFAULT_MAX_ATTEMPTS
-        )
+    def _process_batch(self, limit=DEFAULT_BATCH_SIZE, only_ids=None):
+        """Process up to ``limit`` ready events; returns how many were taken.
+
+        Every event is parsed and turned into signal values first (one bulk
+        lookup of known lines, product matches and rates for the batch), then
+        the signals of the whole batch are created at once. Voids go last, as
+        the sale they cancel may be in the same batch. An event that fails is
+        recorded as such and never stops the others.
+        """
+        events = self._lock_ready_events(limit, only_ids)
+        if not events:
+            return 0
+        max_attempts = self._config_int("pos_ai_replenishment.max_attempts", DEFAULT_MAX_ATTEMPTS)
+        failures = {}
+        parsed = {}
         for event in events:
             try:
-                with self.env.cr.savepoint():
-                    new_signals |= event._process_one()
+                parsed[event] = event._parse_events()
             except Exception as err:  # noqa: BLE001 - one bad event never stops the batch
-                event._record_failure(err, max_attempts)
-        self.env["pos.demand.daily"]._apply_signals(new_signals)
+                failures[event] = err
+        Signal = self.env["pos.demand.signal"].sudo()
+        lines_by_source = {}
+        for event, unified_events in parsed.items():
+            lines_by_source.setdefault(event.source_id, []).extend(
+                line.line_id for unified in unified_events for line in unified.lines
+            )
+        batch = SignalBatch(Signal, lines_by_source)
+        created = Signal.browse()
+        new_count = dict.fromkeys(parsed, 0)
+        for voids in (False, True):
+            planned = {}
+            for event, unified_events in parsed.items():
+                if event in failures:
+                    continue
+                try:
+                    vals_list = [
+                        vals
+                        for unified in unified_events
+                        if (unified.event_type == "void") == voids
+                        for vals in Signal._prepare_from_event(event, unified, batch)
+                    ]
+                except Exception as err:  # noqa: BLE001
+                    failures[event] = err
+                    continue
+                batch.remember(vals_list)
+                planned[event] = vals_list
+                new_count[event] += len(vals_list)
+            created |= self._create_planned_signals(planned, failures)
+            batch.settled_event_ids.update(e.id for e in planned if e not in failures)
+        self._record_outcome(parsed, new_count, failures, max_attempts)
+        self.env["pos.demand.daily"]._apply_signals(created)
         return len(events)
 
-    def _process_one(self):
-        """Turn this event into signals; returns the signals created."""
-        self.ensure_one()
-        signals = self._create_signals(self._parse_event())
+    @api.model
+    def _create_planned_signals(self, planned, failures):
+        """Create all planned signals at once; should that fail, event by event
+        so that only the culprit fails."""
+        Signal = self.env["pos.demand.signal"].sudo()
+        all_vals = [vals for vals_list in planned.values() for vals in vals_list]
+        if not all_vals:
+            return Signal.browse()
+        try:
+            with self.env.cr.savepoint():
+                return Signal.create(all_vals)
+        except Exception:  # noqa: BLE001 - isolate the culprit below
+            _logger.info("POS inbox: bulk signal creation failed, retrying event by event")
+        created = Signal.browse()
+        for event, vals_list in planned.items():
+            try:
+                with self.env.cr.savepoint():
+                    created |= Signal.create(vals_list)
+            except Exception as err:  # noqa: BLE001
+                failures[event] = err
+        return created
+
+    @api.model
+    def _record_outcome(self, parsed, new_count, failures, max_attempts):
         now = fields.Datetime.now()
-        if signals:
-            self.write({"state": "done", "processed_at": now, "error": False})
-        else:
-            self.write(
-                {
-                    "state": "ignored",
-                    "processed_at": now,
-                    "error": _("Nothing new: every line was already recorded or had no quantity."),
-                }
-            )
-        return signals
+        done = self.browse(e.id for e in parsed if e not in failures and new_count[e])
+        ignored = self.browse(e.id for e in parsed if e not in failures and not new_count[e])
+        done.write({"state": "done", "processed_at": now, "error": False})
+        ignored.write(
+            {
+                "state": "ignored",
+                "processed_at": now,
+                "error": _("Nothing new: every line was already recorded or had no quantity."),
+            }
+        )
+        for event, err in failures.items():
+            event._record_failure(err, max_attempts)
 
-    def _parse_event(self):
-        """Raw body to a :class:`UnifiedEvent`. Connector addons override this
-        for their source kinds; the generic kind speaks the unified schema."""
+    def _parse_events(self):
+        """Raw body to a list of :class:`UnifiedEvent`. Connector addons
+        override this for their source kinds (one delivery may carry several
+        events); the generic kind speaks the unified schema, one per request."""
         self.ensure_one()
-        return parse_unified_event(self.body.encode(), self.source_id.tz)
-
-    def _create_signals(self, unified):
-        return self.env["pos.demand.signal"]._create_from_event(self, unified)
+        return [parse_unified_event(self.body.encode(), self.source_id.tz)]
 
     def _record_failure(self, err, max_attempts):
         attempts = self.attempts + 1
@@ -251,17 +351,14 @@ class PosInboxEvent(models.Model):
     def action_reprocess(self):
         """Queue the events again. Safe for done events too: signals are unique
         per source line, so nothing is counted twice."""
-        self.write(
-            {"state": "new", "attempts": 0, "next_attempt_at": False, "error": False}
-        )
+        self.write({"state": "new", "attempts": 0, "next_attempt_at": False, "error": False})
         self._trigger_processing()
         return True
 
     def action_process_now(self):
-        """Process the selected pending events in this transaction."""
-        self.filtered(lambda e: e.state != "new").action_reprocess()
-        self.env.flush_all()
-        self._process_batch(len(self) or 1)
+        """Process the selected events now, in this transaction."""
+        self.write({"state": "new", "attempts": 0, "next_attempt_at": False, "error": False})
+        self._process_batch(len(self), only_ids=self.ids)
         return True
 
     def action_view_signals(self):

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import secrets
+from collections import namedtuple
 from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
@@ -9,6 +10,8 @@ from odoo.exceptions import UserError
 from odoo.addons.base.models.res_partner import _tz_get
 
 INTAKE_ROUTE = "/pos_ai_replenishment/intake/"
+
+IntakeCredentials = namedtuple("IntakeCredentials", "id company_id secret tz kind")
 
 # Demo seasonality per category: (day of year of the peak, seasonal swing).
 DEMO_SEASONS = {
@@ -87,9 +90,7 @@ class PosSource(models.Model):
     def _check_code(self):
         for source in self:
             if not source.code.replace("-", "").replace("_", "").isalnum():
-                raise UserError(
-                    _("The code may hold only letters, digits, '-' and '_'.")
-                )
+                raise UserError(_("The code may hold only letters, digits, '-' and '_'."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -107,12 +108,14 @@ class PosSource(models.Model):
     @api.model
     @tools.ormcache("code")
     def _intake_credentials(self, code):
-        """(id, company id, signing secret, time zone) of the active source
-        with this code, or None; cached per worker, cleared on any change."""
+        """:class:`IntakeCredentials` of the active source with this code, or
+        None; cached per worker, cleared on any change of a source."""
         source = self.sudo().search([("code", "=", code), ("active", "=", True)], limit=1)
         if not source:
             return None
-        return (source.id, source.company_id.id, source.signing_secret or "", source.tz)
+        return IntakeCredentials(
+            source.id, source.company_id.id, source.signing_secret or "", source.tz, source.kind
+        )
 
     def _compute_intake_url(self):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
@@ -161,9 +164,7 @@ class PosSource(models.Model):
         """Warehouse of a POS location id, else the default warehouse."""
         self.ensure_one()
         if location:
-            mapped = self.location_map_ids.filtered(
-                lambda m: m.external_location == location
-            )
+            mapped = self.location_map_ids.filtered(lambda m: m.external_location == location)
             if mapped:
                 return mapped[0].warehouse_id
         return self.warehouse_id
@@ -179,9 +180,7 @@ class PosSource(models.Model):
 
     def action_view_events(self):
         self.ensure_one()
-        return self._open_related(
-            "pos.inbox.event", _("Inbox"), [("source_id", "=", self.id)]
-        )
+        return self._open_related("pos.inbox.event", _("Inbox"), [("source_id", "=", self.id)])
 
     def action_view_unmatched(self):
         self.ensure_one()
@@ -216,8 +215,13 @@ class PosSource(models.Model):
             scale = DEMO_STORE_SCALE.get(mapping.external_location, 1.0)
             series = pd.DataFrame(
                 [
-                    {"unique_id": sku, "base_rate": base * scale, "peak_day": peak,
-                     "amplitude": amplitude, "trend": 0.08}
+                    {
+                        "unique_id": sku,
+                        "base_rate": base * scale,
+                        "peak_day": peak,
+                        "amplitude": amplitude,
+                        "trend": 0.08,
+                    }
                     for sku, (base, peak, amplitude) in profile_of.items()
                 ]
             )
@@ -240,17 +244,30 @@ class PosSource(models.Model):
         events = []
         for kind, column in (("sale", "y"), ("refund", "returns")):
             lines = [
-                {"line_id": f"{stamp}-{kind}-{sku}", "sku": sku, "quantity": int(qty),
-                 "unit_price": price_of[sku]}
+                {
+                    "line_id": f"{stamp}-{kind}-{sku}",
+                    "sku": sku,
+                    "quantity": int(qty),
+                    "unit_price": price_of[sku],
+                }
                 for sku, qty in zip(rows["unique_id"], rows[column], strict=True)
                 if qty
             ]
             if not lines:
                 continue
-            body = {"event_id": f"demo-{stamp}-{kind}", "type": kind,
-                    "occurred_at": occurred, "location": location, "lines": lines}
+            body = {
+                "event_id": f"demo-{stamp}-{kind}",
+                "type": kind,
+                "occurred_at": occurred,
+                "location": location,
+                "lines": lines,
+            }
             events.append(
-                {"source_id": self.id, "external_id": body["event_id"], "topic": kind,
-                 "body": json.dumps(body)}
+                {
+                    "source_id": self.id,
+                    "external_id": body["event_id"],
+                    "topic": kind,
+                    "body": json.dumps(body),
+                }
             )
         return events

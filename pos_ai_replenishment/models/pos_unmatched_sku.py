@@ -12,8 +12,16 @@ class PosUnmatchedSku(models.Model):
     _order = "last_seen desc"
     _depends = {
         "pos.demand.signal": [
-            "source_id", "company_id", "sku", "barcode", "variant_ref", "match_reason",
-            "match_state", "kind", "quantity", "occurred_at",
+            "source_id",
+            "company_id",
+            "sku",
+            "barcode",
+            "variant_ref",
+            "match_reason",
+            "match_state",
+            "kind",
+            "quantity",
+            "occurred_at",
         ],
     }
 

@@ -20,12 +20,22 @@ class PosReplenishmentCommon:
         cls.warehouse_b = Warehouse.create({"name": "Test Store B", "code": "TSB"})
         Product = cls.env["product.product"]
         cls.cola = Product.create(
-            {"name": "Test Cola", "default_code": "T-COLA", "barcode": "9990000000011",
-             "is_storable": True, "list_price": 2.0}
+            {
+                "name": "Test Cola",
+                "default_code": "T-COLA",
+                "barcode": "9990000000011",
+                "is_storable": True,
+                "list_price": 2.0,
+            }
         )
         cls.chips = Product.create(
-            {"name": "Test Chips", "default_code": "T-CHIPS", "barcode": "9990000000028",
-             "is_storable": True, "list_price": 3.0}
+            {
+                "name": "Test Chips",
+                "default_code": "T-CHIPS",
+                "barcode": "9990000000028",
+                "is_storable": True,
+                "list_price": 3.0,
+            }
         )
         cls.source = cls.env["pos.source"].create(
             {
@@ -45,8 +55,13 @@ class PosReplenishmentCommon:
         cls.Daily = cls.env["pos.demand.daily"]
 
     def sale(self, event_id, lines, occurred_at="2026-03-01T12:00:00-05:00", **extra):
-        body = {"event_id": event_id, "type": "sale", "occurred_at": occurred_at,
-                "currency": self.currency_code, "lines": lines}
+        body = {
+            "event_id": event_id,
+            "type": "sale",
+            "occurred_at": occurred_at,
+            "currency": self.currency_code,
+            "lines": lines,
+        }
         body.update(extra)
         return body
 
@@ -65,9 +80,11 @@ class PosReplenishmentCommon:
 
     def daily(self, product, warehouse=None, day="2026-03-01"):
         return self.Daily.search(
-            [("product_id", "=", product.id),
-             ("warehouse_id", "=", (warehouse or self.warehouse).id),
-             ("date", "=", day)]
+            [
+                ("product_id", "=", product.id),
+                ("warehouse_id", "=", (warehouse or self.warehouse).id),
+                ("date", "=", day),
+            ]
         )
 
 

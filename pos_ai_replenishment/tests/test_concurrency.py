@@ -22,17 +22,30 @@ class TestConcurrentWorkers(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             warehouse = env["stock.warehouse"].search([], limit=1)
             product = env["product.product"].create(
-                {"name": "Concurrency probe", "default_code": "CONC-PROBE"})
+                {"name": "Concurrency probe", "default_code": "CONC-PROBE"}
+            )
             source = env["pos.source"].create(
-                {"name": "Concurrency", "code": "concurrency-probe", "tz": "UTC",
-                 "warehouse_id": warehouse.id, "signing_secret": "x"})
+                {
+                    "name": "Concurrency",
+                    "code": "concurrency-probe",
+                    "tz": "UTC",
+                    "warehouse_id": warehouse.id,
+                    "signing_secret": "x",
+                }
+            )
             for i in range(self.EVENTS):
-                body = {"event_id": f"k{i}", "type": "sale",
-                        "occurred_at": f"2026-05-0{1 + i % 3}T10:00:00Z",
-                        "lines": [{"line_id": f"k{i}-a", "sku": "CONC-PROBE", "quantity": 1},
-                                  {"line_id": f"k{i}-b", "sku": "CONC-PROBE", "quantity": 2}]}
-                env["pos.inbox.event"]._store_incoming(source, body["event_id"], "sale",
-                                                      json.dumps(body), {})
+                body = {
+                    "event_id": f"k{i}",
+                    "type": "sale",
+                    "occurred_at": f"2026-05-0{1 + i % 3}T10:00:00Z",
+                    "lines": [
+                        {"line_id": f"k{i}-a", "sku": "CONC-PROBE", "quantity": 1},
+                        {"line_id": f"k{i}-b", "sku": "CONC-PROBE", "quantity": 2},
+                    ],
+                }
+                env["pos.inbox.event"]._store_incoming(
+                    source, body["event_id"], "sale", json.dumps(body), {}
+                )
             self.ids = (source.id, product.id, warehouse.id)
         self.addCleanup(self._cleanup)
 
@@ -58,9 +71,13 @@ class TestConcurrentWorkers(TransactionCase):
             while idle < 3:
                 try:
                     count = inbox._process_batch(15)
-                    cr.commit()
-                except (errors.SerializationFailure, errors.LockNotAvailable,
-                        errors.DeadlockDetected):
+                    # a worker's own cursor, not the test's
+                    cr.commit()  # pylint: disable=invalid-commit
+                except (
+                    errors.SerializationFailure,
+                    errors.LockNotAvailable,
+                    errors.DeadlockDetected,
+                ):
                     cr.rollback()
                     env.invalidate_all()
                     conflicts.append(1)
@@ -71,8 +88,10 @@ class TestConcurrentWorkers(TransactionCase):
     def test_two_workers_process_each_event_once(self):
         barrier = threading.Barrier(2)
         taken_a, taken_b, conflicts = [], [], []
-        threads = [threading.Thread(target=self._worker, args=(barrier, t, conflicts))
-                   for t in (taken_a, taken_b)]
+        threads = [
+            threading.Thread(target=self._worker, args=(barrier, t, conflicts))
+            for t in (taken_a, taken_b)
+        ]
         # serialization conflicts on shared daily rows are expected and retried
         with mute_logger("odoo.sql_db"):
             for thread in threads:
@@ -80,24 +99,37 @@ class TestConcurrentWorkers(TransactionCase):
             for thread in threads:
                 thread.join(120)
         self.assertFalse(any(t.is_alive() for t in threads))
-        self.assertEqual(sum(taken_a) + sum(taken_b), self.EVENTS,
-                         "every event taken exactly once across both workers")
+        self.assertEqual(
+            sum(taken_a) + sum(taken_b),
+            self.EVENTS,
+            "every event taken exactly once across both workers",
+        )
         self.assertTrue(sum(taken_a) and sum(taken_b), "both workers did real work")
 
         source_id, product_id, warehouse_id = self.ids
         with self.registry.cursor() as cr:
-            cr.execute("SELECT state, count(*) FROM pos_inbox_event WHERE source_id = %s "
-                       "GROUP BY state", [source_id])
+            cr.execute(
+                "SELECT state, count(*) FROM pos_inbox_event WHERE source_id = %s GROUP BY state",
+                [source_id],
+            )
             self.assertEqual(dict(cr.fetchall()), {"done": self.EVENTS})
-            cr.execute("SELECT count(*), count(DISTINCT source_line_id), sum(quantity) "
-                       "FROM pos_demand_signal WHERE source_id = %s", [source_id])
+            cr.execute(
+                "SELECT count(*), count(DISTINCT source_line_id), sum(quantity) "
+                "FROM pos_demand_signal WHERE source_id = %s",
+                [source_id],
+            )
             self.assertEqual(cr.fetchone(), (2 * self.EVENTS, 2 * self.EVENTS, 3.0 * self.EVENTS))
-            cr.execute("SELECT date::text, qty_sold, transactions FROM pos_demand_daily "
-                       "WHERE product_id = %s AND warehouse_id = %s ORDER BY date",
-                       [product_id, warehouse_id])
+            cr.execute(
+                "SELECT date::text, qty_sold, transactions FROM pos_demand_daily "
+                "WHERE product_id = %s AND warehouse_id = %s ORDER BY date",
+                [product_id, warehouse_id],
+            )
             per_day = self.EVENTS // 3
-            self.assertEqual(cr.fetchall(), [
-                ("2026-05-01", 3.0 * per_day, per_day),
-                ("2026-05-02", 3.0 * per_day, per_day),
-                ("2026-05-03", 3.0 * per_day, per_day),
-            ])
+            self.assertEqual(
+                cr.fetchall(),
+                [
+                    ("2026-05-01", 3.0 * per_day, per_day),
+                    ("2026-05-02", 3.0 * per_day, per_day),
+                    ("2026-05-03", 3.0 * per_day, per_day),
+                ],
+            )

@@ -36,8 +36,12 @@ class RandomStream:
             return dict(rng.choice(self.events))  # webhook redelivery: same event id
         if roll < 0.13 and sales:
             original = rng.choice(sales)
-            body = {"event_id": f"v{n}", "type": "void", "cancels": original,
-                    "occurred_at": self._stamp(rng.choice(DAYS))}
+            body = {
+                "event_id": f"v{n}",
+                "type": "void",
+                "cancels": original,
+                "occurred_at": self._stamp(rng.choice(DAYS)),
+            }
             lines = self.lines_of[original]
             if rng.random() < 0.5:
                 chosen = rng.sample([ln[0] for ln in lines], rng.randint(1, len(lines)))
@@ -50,29 +54,57 @@ class RandomStream:
             original = rng.choice(sales)  # e.g. orders/paid after orders/create
             first = self.lines_of[original]
             kind = "sale" if first[0][6] == "sale" else "refund"
-            return {"event_id": f"again{n}", "type": kind, "occurred_at": self._stamp(first[0][5]),
-                    "location": first[0][4],
-                    "lines": [{"line_id": ln[0], "sku": ln[1], "quantity": abs(ln[2]),
-                               "unit_price": ln[3]} for ln in first]}
+            return {
+                "event_id": f"again{n}",
+                "type": kind,
+                "occurred_at": self._stamp(first[0][5]),
+                "location": first[0][4],
+                "lines": [
+                    {"line_id": ln[0], "sku": ln[1], "quantity": abs(ln[2]), "unit_price": ln[3]}
+                    for ln in first
+                ],
+            }
         day, loc = rng.choice(DAYS), rng.choice(LOCATIONS)
         if roll < 0.25:
-            lines = [{"sku": sku, "quantity": rng.randint(-1, 9)}
-                     for sku in rng.sample(self.skus, rng.randint(1, len(self.skus)))]
+            lines = [
+                {"sku": sku, "quantity": rng.randint(-1, 9)}
+                for sku in rng.sample(self.skus, rng.randint(1, len(self.skus)))
+            ]
             self.counts += [(ln["sku"], loc, day, ln["quantity"]) for ln in lines]
-            return {"event_id": f"c{n}", "type": "inventory", "occurred_at": self._stamp(day),
-                    "location": loc, "lines": lines}
+            return {
+                "event_id": f"c{n}",
+                "type": "inventory",
+                "occurred_at": self._stamp(day),
+                "location": loc,
+                "lines": lines,
+            }
         kind = "refund" if roll < 0.35 else "sale"
         lines = []
         for i in range(self.rng.randint(1, 4)):
             sku = rng.choice(self.skus)
             qty, price = rng.randint(1, 5), rng.choice([1.0, 2.5, 4.0])
-            lines.append((f"e{n}-{i}", sku, qty if kind == "sale" else -qty, price, loc, day,
-                          "sale" if kind == "sale" else "return"))
+            lines.append(
+                (
+                    f"e{n}-{i}",
+                    sku,
+                    qty if kind == "sale" else -qty,
+                    price,
+                    loc,
+                    day,
+                    "sale" if kind == "sale" else "return",
+                )
+            )
         self.lines_of[f"e{n}"] = lines
-        return {"event_id": f"e{n}", "type": kind, "occurred_at": self._stamp(day),
-                "location": loc,
-                "lines": [{"line_id": ln[0], "sku": ln[1], "quantity": abs(ln[2]),
-                           "unit_price": ln[3]} for ln in lines]}
+        return {
+            "event_id": f"e{n}",
+            "type": kind,
+            "occurred_at": self._stamp(day),
+            "location": loc,
+            "lines": [
+                {"line_id": ln[0], "sku": ln[1], "quantity": abs(ln[2]), "unit_price": ln[3]}
+                for ln in lines
+            ],
+        }
 
     def _stamp(self, day):
         return f"{day.isoformat()}T{self.rng.randint(9, 21):02d}:{self.rng.randint(0, 59):02d}:00"
@@ -103,18 +135,20 @@ class TestDailyDemandRandomized(PosReplenishmentCase):
         stream = RandomStream(seed=20261127, skus=["T-COLA", "T-CHIPS", "T-LATE"], size=3000)
         rng = random.Random(7)
         stored = 0
-        for index, body in enumerate(stream.events):
-            body = dict(body, currency=self.currency_code)
+        for index, generated in enumerate(stream.events):
+            body = dict(generated, currency=self.currency_code)
             if body["type"] == "void":
                 body.pop("location", None)
             event, created = self.Inbox._store_incoming(
-                self.source, body["event_id"], body["type"], json.dumps(body), {})
+                self.source, body["event_id"], body["type"], json.dumps(body), {}
+            )
             stored += created
             if rng.random() < 0.05:
                 self.Inbox._process_batch(rng.randint(1, 300))
             if index == len(stream.events) // 2:
                 late = self.env["product.product"].create(
-                    {"name": "Late product", "default_code": "T-LATE"})
+                    {"name": "Late product", "default_code": "T-LATE"}
+                )
         self.assertEqual(stored, self.Inbox.search_count([("source_id", "=", self.source.id)]))
         self.process(limit=250)
         self.assertFalse(self.Inbox.search([("state", "in", ("new", "failed"))]).mapped("error"))
@@ -128,17 +162,34 @@ class TestDailyDemandRandomized(PosReplenishmentCase):
         self.Daily.flush_model()
         mine = [("warehouse_id", "in", (self.warehouse.id, self.warehouse_b.id))]
         rows = self.Daily.search_read(
-            mine, ["product_id", "warehouse_id", "date", "qty_sold", "qty_returned", "qty_net",
-                 "revenue", "transactions", "stockout"])
+            mine,
+            [
+                "product_id",
+                "warehouse_id",
+                "date",
+                "qty_sold",
+                "qty_returned",
+                "qty_net",
+                "revenue",
+                "transactions",
+                "stockout",
+            ],
+        )
         incremental = {
-            (r["product_id"][0], r["warehouse_id"][0], r["date"]):
-            (r["qty_sold"], r["qty_returned"], r["revenue"], r["transactions"], r["stockout"])
+            (r["product_id"][0], r["warehouse_id"][0], r["date"]): (
+                r["qty_sold"],
+                r["qty_returned"],
+                r["revenue"],
+                r["transactions"],
+                r["stockout"],
+            )
             for r in rows
         }
         for row in rows:
             self.assertEqual(row["qty_net"], row["qty_sold"] - row["qty_returned"])
         from_scratch = {
-            key: values for key, values in self.Daily._recompute_from_signals().items()
+            key: values
+            for key, values in self.Daily._recompute_from_signals().items()
             if key[1] in (self.warehouse.id, self.warehouse_b.id)
         }
         self.assertGreater(len(expected), 40)

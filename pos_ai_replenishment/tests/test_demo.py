@@ -8,8 +8,9 @@ class TestDemoData(TransactionCase):
 
     def setUp(self):
         super().setUp()
-        self.demo_source = self.env.ref("pos_ai_replenishment.pos_source_demo",
-                                        raise_if_not_found=False)
+        self.demo_source = self.env.ref(
+            "pos_ai_replenishment.pos_source_demo", raise_if_not_found=False
+        )
         if not self.demo_source:
             self.skipTest("database installed without demo data")
 
@@ -38,8 +39,9 @@ class TestDemoData(TransactionCase):
         for row in rows:
             by_month.setdefault(row.date.month, 0.0)
             by_month[row.date.month] += row.qty_net
-        self.assertGreater(by_month.get(7, 0), 2 * by_month.get(1, 0),
-                           "outdoor goods sell in summer")
+        self.assertGreater(
+            by_month.get(7, 0), 2 * by_month.get(1, 0), "outdoor goods sell in summer"
+        )
         gifts = Daily.search([("product_id.default_code", "=like", "GIF-%")])
         december = sum(r.qty_net for r in gifts if r.date.month == 12)
         june = sum(r.qty_net for r in gifts if r.date.month == 6)

@@ -29,8 +29,10 @@ class TestIntakeHttp(PosReplenishmentCommon, HttpCase):
 
     def raw_sale(self, event_id="evt-http-1", sku="T-COLA", qty=3):
         return json.dumps(
-            self.sale(event_id, [{"line_id": f"{event_id}-1", "sku": sku, "quantity": qty,
-                                  "unit_price": 2.0}])
+            self.sale(
+                event_id,
+                [{"line_id": f"{event_id}-1", "sku": sku, "quantity": qty, "unit_price": 2.0}],
+            )
         ).encode()
 
     def written(self):
@@ -97,8 +99,11 @@ class TestIntakeHttp(PosReplenishmentCommon, HttpCase):
         response = self.post(b'{"event_id": "evt-bad", "type": ')
         self.assertEqual(response.status_code, 400)
         self.assertIn("not valid JSON", response.json()["error"])
-        response = self.post(json.dumps({"event_id": "evt-bad", "type": "sale",
-                                         "occurred_at": "2026-03-01T10:00:00Z"}).encode())
+        response = self.post(
+            json.dumps(
+                {"event_id": "evt-bad", "type": "sale", "occurred_at": "2026-03-01T10:00:00Z"}
+            ).encode()
+        )
         self.assertEqual(response.status_code, 400)
         self.assertIn("lines must be a non-empty list", response.json()["error"])
         self.assertEqual(self.written(), before)

@@ -11,13 +11,15 @@ class TestSecurity(PosReplenishmentCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.user = new_test_user(
-            cls.env, "pos_repl_user", groups="pos_ai_replenishment.group_replenishment_user")
+            cls.env, "pos_repl_user", groups="pos_ai_replenishment.group_replenishment_user"
+        )
         cls.manager = new_test_user(
-            cls.env, "pos_repl_manager",
-            groups="pos_ai_replenishment.group_replenishment_manager")
+            cls.env, "pos_repl_manager", groups="pos_ai_replenishment.group_replenishment_manager"
+        )
         cls.stranger = new_test_user(cls.env, "pos_repl_stranger", groups="base.group_user")
-        cls.event = cls.store(cls, cls.sale(cls, "sec-1", [
-            {"line_id": "sec-1", "sku": "T-COLA", "quantity": 1}]))
+        cls.event = cls.store(
+            cls, cls.sale(cls, "sec-1", [{"line_id": "sec-1", "sku": "T-COLA", "quantity": 1}])
+        )
         cls.Inbox._process_batch()
 
     def test_only_managers_read_the_signing_secret(self):
@@ -44,8 +46,12 @@ class TestSecurity(PosReplenishmentCase):
     def test_records_of_another_company_are_hidden(self):
         other = self.env["res.company"].create({"name": "Other Retail Co"})
         outsider = new_test_user(
-            self.env, "pos_repl_other", company_id=other.id, company_ids=[other.id],
-            groups="pos_ai_replenishment.group_replenishment_manager")
+            self.env,
+            "pos_repl_other",
+            company_id=other.id,
+            company_ids=[other.id],
+            groups="pos_ai_replenishment.group_replenishment_manager",
+        )
         for model in ("pos.source", "pos.inbox.event", "pos.demand.signal", "pos.demand.daily"):
             self.assertFalse(self.env[model].with_user(outsider).search([]), model)
         self.assertTrue(self.env["pos.demand.daily"].with_user(self.manager).search([]))

@@ -37,14 +37,24 @@ def test_sale_lines_are_normalized():
     assert parsed.local_date == date(2026, 3, 1)
     first, second = parsed.lines
     assert (first.kind, first.line_id, first.sku, first.quantity, first.unit_price) == (
-        "sale", "l1", "BEV-001", 2.0, 1.29)
+        "sale",
+        "l1",
+        "BEV-001",
+        2.0,
+        1.29,
+    )
     assert (second.kind, second.barcode, second.quantity, second.unit_price) == (
-        "sale", "2000000000015", 1.0, 3.5)
+        "sale",
+        "2000000000015",
+        1.0,
+        3.5,
+    )
 
 
 def test_negative_quantity_in_a_sale_is_a_return():
     parsed = parse_unified_event(
-        event(lines=[{"line_id": "r", "sku": "A", "quantity": -3, "unit_price": 2}]), "UTC")
+        event(lines=[{"line_id": "r", "sku": "A", "quantity": -3, "unit_price": 2}]), "UTC"
+    )
     assert [(ln.kind, ln.quantity) for ln in parsed.lines] == [("return", -3.0)]
 
 
@@ -54,7 +64,9 @@ def test_refund_lines_are_negative_whatever_their_sign():
         "UTC",
     )
     assert [(ln.kind, ln.quantity, ln.line_id) for ln in parsed.lines] == [
-        ("return", -2.0, "evt-1#0"), ("return", -1.0, "evt-1#1")]
+        ("return", -2.0, "evt-1#0"),
+        ("return", -1.0, "evt-1#1"),
+    ]
 
 
 def test_inventory_lines_keep_the_counted_quantity_even_zero_or_negative():
@@ -62,18 +74,29 @@ def test_inventory_lines_keep_the_counted_quantity_even_zero_or_negative():
         event(type="inventory", lines=[{"sku": "A", "quantity": 0}, {"sku": "B", "quantity": -2}]),
         "UTC",
     )
-    assert [(ln.kind, ln.quantity) for ln in parsed.lines] == [("inventory", 0.0), ("inventory", -2.0)]
+    assert [(ln.kind, ln.quantity) for ln in parsed.lines] == [
+        ("inventory", 0.0),
+        ("inventory", -2.0),
+    ]
 
 
 def test_zero_quantity_sale_lines_are_dropped():
     parsed = parse_unified_event(
-        event(lines=[{"sku": "A", "quantity": 0}, {"sku": "B", "quantity": 1}]), "UTC")
+        event(lines=[{"sku": "A", "quantity": 0}, {"sku": "B", "quantity": 1}]), "UTC"
+    )
     assert [ln.sku for ln in parsed.lines] == ["B"]
 
 
 def test_void_references_the_cancelled_event():
-    body = json.dumps({"event_id": "v1", "type": "void", "occurred_at": "2026-03-02T10:00:00Z",
-                       "cancels": "evt-1", "line_ids": ["l1"]}).encode()
+    body = json.dumps(
+        {
+            "event_id": "v1",
+            "type": "void",
+            "occurred_at": "2026-03-02T10:00:00Z",
+            "cancels": "evt-1",
+            "line_ids": ["l1"],
+        }
+    ).encode()
     parsed = parse_unified_event(body, "UTC")
     assert (parsed.cancels, parsed.cancel_line_ids, parsed.lines) == ("evt-1", ("l1",), ())
 
@@ -102,12 +125,26 @@ def test_naive_timestamp_is_store_local():
         (event(lines=[{"sku": "A"}]), r"lines\[0\].quantity is required"),
         (event(lines=[{"sku": "A", "quantity": "two"}]), "must be a number"),
         (event(lines=[{"sku": "A", "quantity": True}]), "must be a number"),
-        (b'{"event_id": "e", "type": "sale", "occurred_at": "2026-01-01T00:00:00Z",'
-         b' "lines": [{"sku": "A", "quantity": NaN}]}', "finite"),
-        (event(lines=[{"sku": "A", "line_id": "x", "quantity": 1},
-                      {"sku": "B", "line_id": "x", "quantity": 1}]), "repeats"),
-        (json.dumps({"event_id": "v", "type": "void",
-                     "occurred_at": "2026-01-01T00:00:00Z"}).encode(), "cancels is required"),
+        (
+            b'{"event_id": "e", "type": "sale", "occurred_at": "2026-01-01T00:00:00Z",'
+            b' "lines": [{"sku": "A", "quantity": NaN}]}',
+            "finite",
+        ),
+        (
+            event(
+                lines=[
+                    {"sku": "A", "line_id": "x", "quantity": 1},
+                    {"sku": "B", "line_id": "x", "quantity": 1},
+                ]
+            ),
+            "repeats",
+        ),
+        (
+            json.dumps(
+                {"event_id": "v", "type": "void", "occurred_at": "2026-01-01T00:00:00Z"}
+            ).encode(),
+            "cancels is required",
+        ),
     ],
 )
 def test_malformed_events_name_the_problem(body, message):

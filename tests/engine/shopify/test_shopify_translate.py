@@ -431,7 +431,7 @@ def test_cancellation_voids_lines_no_restocking_refund_covers():
     assert {s.reason for s in translation.skipped} == {"covered_by_refund"}
     (unified,) = parse_all(translation)
     assert unified.cancels == "shopify-order-450789469-line-518995019"
-    assert unified.cancel_line_ids == ()
+    assert unified.cancel_line_ids == ("518995019",)
 
 
 def test_cancellation_without_refunds_voids_every_sale():
