@@ -559,7 +559,11 @@ def cancellation_to_event(
             continue
         event_id = void_event_id(order_id, sale.line_item_id)
         cancels = sale_event_id(order_id, sale.line_item_id)
-        result.events.append(header.event(event_id, "void", cancels=cancels))
+        # line_ids lets the core find the line even when the inbox row holding
+        # it is a whole delivery rather than this per-line sale event
+        result.events.append(
+            header.event(event_id, "void", cancels=cancels, line_ids=[sale.line_item_id])
+        )
     if not result.events:
         result.notes.append(f"order {order_id} cancelled: every line is reversed by its refunds")
     return result
