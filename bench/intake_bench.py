@@ -4,7 +4,10 @@ the generic intake endpoint, beside Odoo's own /web/health in the same run,
 against a real Odoo server with 2 workers. Then it waits for the cron to
 drain the inbox and checks that nothing was lost and nothing counted twice.
 
-By default it creates a fresh database, installs pos_ai_replenishment and
+Shopify webhook deliveries (pos_connector_shopify) are measured the same way,
+in the same run.
+
+By default it creates a fresh database, installs the addons and
 starts ``odoo-bin --workers=2`` itself (needs an interpreter that imports
 odoo: ODOO_PYTHON or ./.venv). ``--url`` targets a server you started.
 
@@ -31,11 +34,15 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "pos_ai_replenishment"))
+sys.path.insert(0, str(ROOT / "pos_connector_shopify"))
 
 from demand_engine.signing import SIGNATURE_HEADER, signature_header  # noqa: E402
+from shopify_engine.signature import HMAC_HEADER, webhook_hmac  # noqa: E402
 
 SECRET = "bench-secret"
 SOURCE_CODE = "bench"
+SHOPIFY_CODE = "bench-shop"
+ADDONS = "pos_ai_replenishment,pos_connector_shopify"
 
 
 @dataclass
@@ -77,6 +84,8 @@ def hammer(
             headers = template
             if template.get(SIGNATURE_HEADER) == "sign-now":
                 headers = dict(template, **{SIGNATURE_HEADER: signature_header(SECRET, body)})
+            elif template.get(HMAC_HEADER) == "sign-now":
+                headers = dict(template, **{HMAC_HEADER: webhook_hmac(SECRET, body)})
             start = time.perf_counter()
             conn.request(method, path, body=body or None, headers=headers)
             response = conn.getresponse()
@@ -120,6 +129,45 @@ def intake_requests(count: int, duplicate_share: float) -> tuple[list, int, int]
     return reqs, count, len(duplicates)
 
 
+def shopify_requests(count: int) -> list:
+    """orders/create deliveries of one-line POS orders, each with its own ids."""
+    reqs = []
+    for i in range(count):
+        order = {
+            "id": 9_000_000_000_000_000 + i,
+            "created_at": f"2026-06-{1 + i % 28:02d}T12:00:00-04:00",
+            "processed_at": f"2026-06-{1 + i % 28:02d}T12:00:00-04:00",
+            "currency": "USD",
+            "source_name": "pos",
+            "location_id": None,
+            "line_items": [
+                {
+                    "id": 8_000_000_000_000_000 + i,
+                    "sku": "BENCH-001",
+                    "variant_id": 7_000_000_000,
+                    "quantity": 2,
+                    "price": "2.00",
+                }
+            ],
+            "refunds": [],
+        }
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Event-Id": f"shop-evt-{i}",
+            HMAC_HEADER: "sign-now",
+        }
+        reqs.append(
+            (
+                "POST",
+                f"/pos_connector_shopify/webhook/{SHOPIFY_CODE}",
+                json.dumps(order).encode(),
+                headers,
+            )
+        )
+    return reqs
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -149,11 +197,9 @@ def start_server(db: str, workers: int, cron_threads: int) -> tuple[subprocess.P
     addons = f"{src}/addons,{ROOT}" if Path(src, "addons").is_dir() else str(ROOT)
     odoo_bin = [python, f"{src}/odoo-bin"]
     common = ["-d", db, f"--addons-path={addons}", "--log-level=warn"]
-    print(f"installing pos_ai_replenishment into {db} ...", flush=True)
+    print(f"installing {ADDONS} into {db} ...", flush=True)
     subprocess.run(
-        odoo_bin
-        + common
-        + ["-i", "pos_ai_replenishment", "--without-demo=all", "--stop-after-init"],
+        odoo_bin + common + ["-i", ADDONS, "--without-demo=all", "--stop-after-init"],
         check=True,
     )
     port = free_port()
@@ -195,6 +241,20 @@ def setup_source(url: str, db: str, user: str, password: str):
         if product
         else call("product.product", "create", {"name": "Bench item", "default_code": "BENCH-001"})
     )
+    if not call("pos.source", "search", [("code", "=", SHOPIFY_CODE)]):
+        call(
+            "pos.source",
+            "create",
+            {
+                "name": "Bench shop",
+                "code": SHOPIFY_CODE,
+                "kind": "shopify",
+                "tz": "UTC",
+                "warehouse_id": warehouse,
+                "shopify_shop_domain": "bench.myshopify.com",
+                "signing_secret": SECRET,
+            },
+        )
     if not call("pos.source", "search", [("code", "=", SOURCE_CODE)]):
         call(
             "pos.source",
@@ -251,6 +311,9 @@ def main() -> None:
             * len(reqs),
             args.concurrency,
         )
+        shop_reqs = shopify_requests(unique)
+        shop_reqs += shop_reqs[:dups]  # redeliveries: same X-Shopify-Event-Id
+        shop = hammer(url, "shopify webhook", shop_reqs, args.concurrency)
         health_again = hammer(
             url,
             "/web/health (again)",
@@ -273,6 +336,14 @@ def main() -> None:
         signals = call(
             "pos.demand.signal", "search_count", [("source_line_id", "=like", "bench-%")]
         )
+        shop_events = call(
+            "pos.inbox.event",
+            "search_count",
+            [("external_id", "=like", "shop-evt-%"), ("state", "=", "done")],
+        )
+        shop_signals = call(
+            "pos.demand.signal", "search_count", [("source_line_id", "=like", "8000%")]
+        )
         sold = sum(
             r["qty_sold"]
             for r in call(
@@ -286,12 +357,13 @@ def main() -> None:
             f"server {url}, {args.workers} workers, {args.concurrency} client connections, "
             f"{os.cpu_count()} cores"
         )
-        for run in (health, intake, db_floor, health_again):
+        for run in (health, intake, shop, db_floor, health_again):
             print(run.line())
         print(
             f"intake / health rate  {intake.rate / baseline:.0%}   (target >= 60%); "
             f"Odoo's own smallest database route: {db_floor.rate / baseline:.0%}"
         )
+        print(f"shopify / health rate {shop.rate / baseline:.0%}")
         print(f"intake p99            {intake.pct(0.99):.1f} ms   (target < 250 ms)")
         print(
             f"accepted {intake.statuses.get(202, 0)} (expected {unique}), "
@@ -299,14 +371,20 @@ def main() -> None:
         )
         print(
             f"inbox rows {events} (expected {unique}), done {done}, signals {signals} "
-            f"(expected {2 * unique}), daily units sold {sold:.0f} (expected {3 * unique})"
+            f"(expected {2 * unique}), daily units sold {sold:.0f} (expected {5 * unique})"
+        )
+        print(
+            f"shopify deliveries done {shop_events} (expected {unique}), signals {shop_signals} "
+            f"(expected {unique}), acknowledged {shop.statuses.get(200, 0)} of {len(shop_reqs)}"
         )
         ok = (
             intake.statuses.get(202, 0) == unique
             and intake.statuses.get(200, 0) == dups
             and events == done == unique
             and signals == 2 * unique
-            and sold == 3 * unique
+            and shop_events == shop_signals == unique
+            and shop.statuses.get(200, 0) == len(shop_reqs)
+            and sold == 5 * unique
         )
         print(
             f"nothing lost, nothing duplicated: {'yes' if ok else 'NO'} "

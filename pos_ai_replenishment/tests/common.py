@@ -4,6 +4,18 @@ import json
 from odoo.tests import TransactionCase
 
 SECRET = "test-signing-secret"
+DAILY_FIELDS = [
+    "product_id",
+    "warehouse_id",
+    "date",
+    "qty_sold",
+    "qty_returned",
+    "qty_net",
+    "revenue",
+    "transactions",
+    "stockout",
+    "last_count_qty",
+]
 
 
 class PosReplenishmentCommon:

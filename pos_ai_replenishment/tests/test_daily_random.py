@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from odoo.tests import tagged
 
-from .common import PosReplenishmentCase
+from .common import DAILY_FIELDS, PosReplenishmentCase
 
 DAYS = [date(2026, 4, 1) + timedelta(days=i) for i in range(8)]
 LOCATIONS = [None, "store-b"]
@@ -161,20 +161,7 @@ class TestDailyDemandRandomized(PosReplenishmentCase):
         }
         self.Daily.flush_model()
         mine = [("warehouse_id", "in", (self.warehouse.id, self.warehouse_b.id))]
-        rows = self.Daily.search_read(
-            mine,
-            [
-                "product_id",
-                "warehouse_id",
-                "date",
-                "qty_sold",
-                "qty_returned",
-                "qty_net",
-                "revenue",
-                "transactions",
-                "stockout",
-            ],
-        )
+        rows = self.Daily.search_read(mine, DAILY_FIELDS)
         incremental = {
             (r["product_id"][0], r["warehouse_id"][0], r["date"]): (
                 r["qty_sold"],

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import PosReplenishmentCase
+from .common import DAILY_FIELDS, PosReplenishmentCase
 
 
 @tagged("post_install", "-at_install")
@@ -400,18 +400,7 @@ class TestProcessing(PosReplenishmentCase):
             }
         )
         self.process()
-        fields_ = [
-            "product_id",
-            "warehouse_id",
-            "date",
-            "qty_sold",
-            "qty_returned",
-            "qty_net",
-            "revenue",
-            "transactions",
-            "stockout",
-            "last_count_qty",
-        ]
+        fields_ = DAILY_FIELDS
         # the whole table is rebuilt (demo history included): compare all of it
         before = self.Daily.search([]).read(fields_)
         self.Daily.action_rebuild()

@@ -163,10 +163,9 @@ def page_info_from_url(url: str) -> str | None:
 def retry_after_seconds(value: str | None, default: float, now: float | None = None) -> float:
     """``Retry-After`` as seconds: a number (Shopify) or an HTTP date."""
     if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
+        seconds = _optional_float(value)
+        if seconds is not None:
+            return max(0.0, seconds)
         try:
             moment = parsedate_to_datetime(value)
         except (TypeError, ValueError):

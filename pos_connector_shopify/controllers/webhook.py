@@ -1,0 +1,79 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Shopify webhook endpoint: verify the HMAC of the raw body with the app's
+client secret, dedupe on the delivery's event id, store the raw delivery in
+the inbox and answer at once (Shopify waits 5 s at most)."""
+
+import logging
+
+from odoo import http
+from odoo.http import request
+
+from odoo.addons.pos_ai_replenishment.controllers.intake import PosIntakeController
+from odoo.addons.pos_ai_replenishment.demand_engine.payload import PayloadTooLarge
+
+from ..shopify_engine.signature import (
+    HMAC_HEADER,
+    ShopifySignatureError,
+    delivery_headers,
+    verify_webhook,
+)
+from ..shopify_engine.translate import ShopifyPayloadError, load_json
+
+_logger = logging.getLogger(__name__)
+
+KEPT_HEADERS = (
+    HMAC_HEADER,
+    "X-Shopify-Topic",
+    "X-Shopify-Shop-Domain",
+    "X-Shopify-Event-Id",
+    "X-Shopify-Webhook-Id",
+    "X-Shopify-Triggered-At",
+    "X-Shopify-API-Version",
+)
+
+
+class ShopifyWebhookController(PosIntakeController):
+    @http.route(
+        "/pos_connector_shopify/webhook/<string:source_code>",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        readonly=False,
+        save_session=False,
+        max_content_length=PosIntakeController.HARD_MAX_CONTENT_LENGTH,
+    )
+    def shopify_webhook(self, source_code, **_kwargs):
+        credentials = request.env["pos.source"].sudo()._intake_credentials(source_code)
+        if not credentials or credentials.kind != "shopify":
+            return self._reply(404, status="error", error="unknown source")
+        max_bytes, _tolerance = self._limits()
+        try:
+            body = self._read_body(max_bytes)
+        except PayloadTooLarge as err:
+            return self._reply(413, status="error", error=str(err))
+        headers = request.httprequest.headers
+        meta = delivery_headers(headers)
+        try:
+            verify_webhook(credentials.secret, body, meta.hmac)
+        except ShopifySignatureError as err:
+            _logger.info("Shopify webhook %s: refused (%s)", source_code, err)
+            return self._reply(401, status="error", error=str(err))
+        if not meta.dedupe_key or not meta.topic:
+            return self._reply(
+                400, status="error", error="X-Shopify-Event-Id and X-Shopify-Topic are required"
+            )
+        try:
+            load_json(body)
+        except (ShopifyPayloadError, ValueError) as err:
+            return self._reply(400, status="error", error=f"body is not valid JSON: {err}")
+        env = request.env(su=True)
+        stored, created = env["pos.inbox.event"]._store_incoming(
+            env["pos.source"].browse(credentials.id),
+            meta.dedupe_key,
+            meta.topic,
+            body.decode(),
+            {name: headers.get(name) for name in KEPT_HEADERS if headers.get(name)},
+            company_id=credentials.company_id,
+        )
+        return self._reply(200, status="accepted" if created else "duplicate", inbox_id=stored.id)

@@ -1,0 +1,43 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import models
+
+from odoo.addons.pos_ai_replenishment.demand_engine.payload import (
+    PayloadError,
+    parse_unified_event,
+)
+
+from ..shopify_engine.translate import (
+    ShopifyPayloadError,
+    inventory_levels_to_events,
+    load_json,
+    order_snapshot_to_events,
+    translate_webhook,
+)
+
+
+class PosInboxEvent(models.Model):
+    _inherit = "pos.inbox.event"
+
+    def _parse_events(self):
+        """A Shopify delivery (or backfill page row) to unified events: one per
+        order line, refund or count, with ids taken from Shopify's own
+        resources, so webhooks, redeliveries and backfills agree."""
+        if self.source_id.kind != "shopify":
+            return super()._parse_events()
+        try:
+            translation = self._shopify_translate()
+        except (ShopifyPayloadError, ValueError) as err:
+            raise PayloadError(str(err)) from err
+        if translation.variants:
+            self.env["pos.product.mapping"].sudo()._shopify_map_variants(
+                self.source_id, translation.variants
+            )
+        tz = self.source_id.tz
+        return [parse_unified_event(event, tz) for event in translation.events]
+
+    def _shopify_translate(self):
+        if self.topic == "orders/backfill":
+            return order_snapshot_to_events(load_json(self.body), "orders/updated")
+        if self.topic == "inventory_levels/sync":
+            return inventory_levels_to_events(load_json(self.body))
+        return translate_webhook(self.topic, self.body, self.external_id)

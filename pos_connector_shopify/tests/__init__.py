@@ -1,0 +1,2 @@
+from . import test_webhook_http
+from . import test_backfill

@@ -1,0 +1,52 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import tagged
+
+from .common import ShopifyCase, load_repo_module
+
+
+@tagged("post_install", "-at_install")
+class TestShopifyBackfill(ShopifyCase):
+    """Order history over a real local HTTP server speaking the Admin API."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fake_api = load_repo_module("fake_admin_api", "tests/engine/shopify/fake_admin_api.py")
+        cls.fixtures = load_repo_module(
+            "shopify_fixtures", "tests/engine/shopify/shopify_fixtures.py"
+        )
+
+    def test_backfill_with_a_throttle_and_a_5xx_imports_every_order_once_and_resumes(self):
+        orders = self.fixtures.make_orders(12, pos_every=0)
+        with self.fake_api.FakeShopify(orders=orders) as shop:
+            shop.add_fault("GET", "orders.json", 2, 429, headers={"Retry-After": "0.2"})
+            # requests: 1 page one, 2 -> 429, 3 page two (stop), 4 -> 401 (token
+            # revoked), 5 -> 503 on resuming, 6 page three
+            shop.add_fault("GET", "orders.json", 5, 503, body={"errors": "Service Unavailable"})
+            self.source.shopify_api_url = shop.base_url
+            # first run interrupted after two pages of five
+            stored = self.source.with_context(shopify_page_limit=5)._shopify_sync_orders(
+                max_pages=2
+            )
+            self.assertTrue(self.source.shopify_order_cursor, "the cursor is kept")
+            self.assertFalse(self.source.shopify_orders_synced_until)
+            # the token expires: nothing is lost, the cursor stays, the error shows
+            shop.revoke_token()
+            self.assertEqual(self.source._shopify_sync_orders(), 0)
+            self.assertIn("Invalid API key", self.source.shopify_last_error)
+            self.assertTrue(self.source.shopify_order_cursor)
+            shop.token = "shpat_valid_token"
+            stored += self.source.with_context(shopify_page_limit=5)._shopify_sync_orders()
+            self.assertFalse(self.source.shopify_order_cursor)
+            self.assertTrue(self.source.shopify_orders_synced_until)
+            requests = len(shop.requests_to("orders.json"))
+        self.assertEqual(stored, 12)
+        self.assertEqual(requests, 6)
+        self.drain()
+        events = self.Inbox.search([("source_id", "=", self.source.id)])
+        self.assertEqual(set(events.mapped("state")), {"done"})
+        signals = events.signal_ids
+        # each order: three sale lines, two restocked refund lines
+        self.assertEqual(len(signals.filtered(lambda s: s.kind == "sale")), 36)
+        self.assertEqual(len(signals.filtered(lambda s: s.kind == "return")), 24)
+        self.assertEqual(len(set(signals.mapped("source_line_id"))), 60)
