@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import tagged
 
-from .common import ShopifyCase, load_repo_module
+from .common import ShopifyCase, fixture, load_repo_module
 
 
 @tagged("post_install", "-at_install")
@@ -50,3 +50,44 @@ class TestShopifyBackfill(ShopifyCase):
         self.assertEqual(len(signals.filtered(lambda s: s.kind == "sale")), 36)
         self.assertEqual(len(signals.filtered(lambda s: s.kind == "return")), 24)
         self.assertEqual(len(set(signals.mapped("source_line_id"))), 60)
+
+    def test_locations_webhooks_and_inventory_levels_through_the_admin_api(self):
+        locations = fixture("rest2024-04_locations_list.json")["locations"]
+        levels = fixture("rest2024-04_inventory_levels_list.json")["inventory_levels"]
+        # inventory item 49148385 is IPOD2008RED's (as products/update would map it)
+        self.env["pos.product.mapping"].create(
+            {
+                "source_id": self.source.id,
+                "variant_ref": "inventory_item:49148385",
+                "product_id": self.products["IPOD2008RED"].id,
+            }
+        )
+        with self.fake_api.FakeShopify(locations=locations, inventory_levels=levels) as shop:
+            self.source.shopify_api_url = shop.base_url
+            self.source.action_shopify_test_connection()
+            self.source.action_shopify_import_locations()
+            imported = self.source.location_map_ids
+            self.assertEqual(
+                set(imported.mapped("external_location")), {str(loc["id"]) for loc in locations}
+            )
+            self.assertEqual(imported.warehouse_id, self.warehouse)
+            self.source.action_shopify_import_locations()  # idempotent
+            self.assertEqual(len(self.source.location_map_ids), len(locations))
+
+            self.source.shopify_topics = "orders/create,refunds/create"
+            self.source.action_shopify_register_webhooks()
+            self.source.action_shopify_register_webhooks()  # already there: nothing new
+            self.assertEqual(len(shop.webhooks), 2)
+            self.assertEqual(
+                {w["address"] for w in shop.webhooks}, {self.source.shopify_webhook_url}
+            )
+            self.assertIn("orders/create: subscribed", self.source.shopify_webhook_state)
+
+            self.assertEqual(self.source._shopify_sync_inventory(), 1)
+        self.drain()
+        row = self.Daily.search(
+            [("product_id", "=", self.products["IPOD2008RED"].id), ("date", "=", "2024-04-02")]
+        )
+        self.assertEqual(row.last_count_qty, 2)
+        unmatched = self.env["pos.unmatched.sku"].search([("source_id", "=", self.source.id)])
+        self.assertEqual(len(unmatched), 3, "the other inventory items wait for their mapping")
