@@ -108,17 +108,29 @@ def hammer(
     return run
 
 
-def intake_requests(count: int, duplicate_share: float) -> tuple[list, int, int]:
+def intake_requests(
+    count: int, duplicate_share: float, prefix: str = "bench"
+) -> tuple[list, int, int]:
     """Unique sale events (2 lines each) plus redeliveries of some of them."""
     bodies = []
     for i in range(count):
         body = {
-            "event_id": f"bench-{i}",
+            "event_id": f"{prefix}-{i}",
             "type": "sale",
             "occurred_at": f"2026-06-{1 + i % 28:02d}T12:00:00Z",
             "lines": [
-                {"line_id": f"bench-{i}-a", "sku": "BENCH-001", "quantity": 1, "unit_price": 2.0},
-                {"line_id": f"bench-{i}-b", "sku": "BENCH-001", "quantity": 2, "unit_price": 2.0},
+                {
+                    "line_id": f"{prefix}-{i}-a",
+                    "sku": "BENCH-001",
+                    "quantity": 1,
+                    "unit_price": 2.0,
+                },
+                {
+                    "line_id": f"{prefix}-{i}-b",
+                    "sku": "BENCH-001",
+                    "quantity": 2,
+                    "unit_price": 2.0,
+                },
             ],
         }
         bodies.append(json.dumps(body).encode())
@@ -302,6 +314,12 @@ def main() -> None:
             url, "/web/health", [("GET", "/web/health", b"", {})] * len(reqs), args.concurrency
         )
         intake = hammer(url, "signed intake", reqs, args.concurrency)
+        call("ir.config_parameter", "set_param", "pos_ai_replenishment.async_commit", "True")
+        fast_reqs, _fast_unique, _fast_dups = intake_requests(
+            args.requests, args.duplicates, prefix="fast"
+        )
+        fast = hammer(url, "intake, fast commit", fast_reqs, args.concurrency)
+        call("ir.config_parameter", "set_param", "pos_ai_replenishment.async_commit", "False")
         intake_end = time.time()
         rpc = json.dumps({"jsonrpc": "2.0", "method": "call", "params": {}}).encode()
         db_floor = hammer(
@@ -336,6 +354,11 @@ def main() -> None:
         signals = call(
             "pos.demand.signal", "search_count", [("source_line_id", "=like", "bench-%")]
         )
+        fast_done = call(
+            "pos.inbox.event",
+            "search_count",
+            [("external_id", "=like", "fast-%"), ("state", "=", "done")],
+        )
         shop_events = call(
             "pos.inbox.event",
             "search_count",
@@ -357,12 +380,13 @@ def main() -> None:
             f"server {url}, {args.workers} workers, {args.concurrency} client connections, "
             f"{os.cpu_count()} cores"
         )
-        for run in (health, intake, shop, db_floor, health_again):
+        for run in (health, intake, fast, shop, db_floor, health_again):
             print(run.line())
         print(
             f"intake / health rate  {intake.rate / baseline:.0%}   (target >= 60%); "
             f"Odoo's own smallest database route: {db_floor.rate / baseline:.0%}"
         )
+        print(f"fast intake / health  {fast.rate / baseline:.0%}   (asynchronous commit, opt-in)")
         print(f"shopify / health rate {shop.rate / baseline:.0%}")
         print(f"intake p99            {intake.pct(0.99):.1f} ms   (target < 250 ms)")
         print(
@@ -371,8 +395,9 @@ def main() -> None:
         )
         print(
             f"inbox rows {events} (expected {unique}), done {done}, signals {signals} "
-            f"(expected {2 * unique}), daily units sold {sold:.0f} (expected {5 * unique})"
+            f"(expected {2 * unique}), daily units sold {sold:.0f} (expected {8 * unique})"
         )
+        print(f"fast intake events done {fast_done} (expected {unique})")
         print(
             f"shopify deliveries done {shop_events} (expected {unique}), signals {shop_signals} "
             f"(expected {unique}), acknowledged {shop.statuses.get(200, 0)} of {len(shop_reqs)}"
@@ -384,7 +409,9 @@ def main() -> None:
             and signals == 2 * unique
             and shop_events == shop_signals == unique
             and shop.statuses.get(200, 0) == len(shop_reqs)
-            and sold == 5 * unique
+            and fast.statuses.get(202, 0) == unique
+            and fast_done == unique
+            and sold == 8 * unique
         )
         print(
             f"nothing lost, nothing duplicated: {'yes' if ok else 'NO'} "

@@ -23,6 +23,7 @@ from ..demand_engine.signing import (
 
 _logger = logging.getLogger(__name__)
 
+
 class PosIntakeController(http.Controller):
     # Hard cap applied by werkzeug before anything is read; the configurable
     # limit (ir.config_parameter pos_ai_replenishment.max_payload_kb) is below it.

@@ -131,6 +131,9 @@ class PosInboxEvent(models.Model):
         after commit as ``_trigger`` does (see :class:`CronWakeup`).
         """
         cron_id = self._inbox_cron_id()
+        if self._config_flag("pos_ai_replenishment.async_commit"):
+            # opt-in (Settings): acknowledge before the WAL reaches the disk
+            self.env.cr.execute("SET LOCAL synchronous_commit TO OFF")
         self.env.cr.execute(
             """
             WITH event AS (
@@ -185,6 +188,11 @@ class PosInboxEvent(models.Model):
     # ------------------------------------------------------------------
     # Processing
     # ------------------------------------------------------------------
+    @api.model
+    def _config_flag(self, key):
+        value = self.env["ir.config_parameter"].sudo().get_param(key) or ""
+        return value.lower() in ("1", "true")
+
     @api.model
     def _config_int(self, key, default):
         value = self.env["ir.config_parameter"].sudo().get_param(key)

@@ -124,3 +124,12 @@ class TestIntakeHttp(PosReplenishmentCommon, HttpCase):
         self.assertEqual(self.post(raw, url="/pos_ai_replenishment/intake/nope").status_code, 404)
         self.source.active = False
         self.assertEqual(self.post(raw).status_code, 404)
+
+    def test_fast_intake_setting_still_stores_and_dedupes(self):
+        settings = self.env["res.config.settings"].create({"pos_async_commit": True})
+        settings.execute()
+        self.assertTrue(self.Inbox._config_flag("pos_ai_replenishment.async_commit"))
+        raw = self.raw_sale("evt-fast")
+        self.assertEqual(self.post(raw).status_code, 202)
+        self.assertEqual(self.post(raw, timestamp=int(time.time()) + 1).status_code, 200)
+        self.assertEqual(self.Inbox.search_count([("external_id", "=", "evt-fast")]), 1)
