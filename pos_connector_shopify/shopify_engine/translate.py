@@ -305,6 +305,18 @@ class _Header:
 # ----------------------------------------------------------------------
 # Orders: one sale event per line item
 # ----------------------------------------------------------------------
+def _unified_line(line_id, sku, variant_id, quantity, item: Mapping) -> dict:
+    """A unified-schema line priced in shop money (Shopify has no barcode on lines)."""
+    return {
+        "line_id": line_id,
+        "sku": sku,
+        "barcode": None,
+        "variant_id": variant_id,
+        "quantity": quantity,
+        "unit_price": shop_unit_price(item),
+    }
+
+
 @dataclass(frozen=True)
 class _SaleLine:
     line_item_id: str
@@ -341,14 +353,7 @@ def _sale_lines(order: Mapping, result: Translation) -> list[_SaleLine]:
         if reason:
             result.skipped.append(SkippedLine(line_id, reason, quantity, sku, variant_id, detail))
         else:
-            line = {
-                "line_id": line_id,
-                "sku": sku,
-                "barcode": None,
-                "variant_id": variant_id,
-                "quantity": quantity,
-                "unit_price": shop_unit_price(item),
-            }
+            line = _unified_line(line_id, sku, variant_id, quantity, item)
             lines.append(_SaleLine(line_id, quantity, line))
     return lines
 
@@ -482,14 +487,7 @@ def refund_to_event(
         currency = currency or _line_currency(item, refund_line)
         location = shopify_id(refund_line.get("location_id")) or default_location
         by_location.setdefault(location, []).append(
-            {
-                "line_id": line_id,
-                "sku": sku,
-                "barcode": None,
-                "variant_id": variant_id,
-                "quantity": quantity,
-                "unit_price": shop_unit_price(item),
-            }
+            _unified_line(line_id, sku, variant_id, quantity, item)
         )
     provenance = {
         "topic": topic,
