@@ -12,6 +12,8 @@ from odoo.addons.base.models.res_partner import _tz_get
 INTAKE_ROUTE = "/pos_ai_replenishment/intake/"
 
 IntakeCredentials = namedtuple("IntakeCredentials", "id company_id secret tz kind")
+# fields that _intake_credentials reads (a change of any other field keeps the cache)
+INTAKE_FIELDS = {"code", "active", "company_id", "signing_secret", "tz", "kind"}
 
 # Demo seasonality per category: (day of year of the peak, seasonal swing).
 DEMO_SEASONS = {
@@ -98,7 +100,8 @@ class PosSource(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        self.env.registry.clear_cache()
+        if INTAKE_FIELDS & set(vals):
+            self.env.registry.clear_cache()
         return super().write(vals)
 
     def unlink(self):

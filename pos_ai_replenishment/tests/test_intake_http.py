@@ -133,3 +133,13 @@ class TestIntakeHttp(PosReplenishmentCommon, HttpCase):
         self.assertEqual(self.post(raw).status_code, 202)
         self.assertEqual(self.post(raw, timestamp=int(time.time()) + 1).status_code, 200)
         self.assertEqual(self.Inbox.search_count([("external_id", "=", "evt-fast")]), 1)
+
+    def test_a_new_secret_takes_effect_at_once(self):
+        raw = self.raw_sale("evt-rotate")
+        self.assertEqual(self.post(raw).status_code, 202)
+        self.source.action_generate_secret()
+        new_secret = self.source.signing_secret
+        self.assertNotEqual(new_secret, SECRET)
+        raw = self.raw_sale("evt-rotate-2")
+        self.assertEqual(self.post(raw).status_code, 401, "the old secret is refused")
+        self.assertEqual(self.post(raw, secret=new_secret).status_code, 202)
