@@ -11,7 +11,6 @@ from odoo.http import request
 from ..demand_engine.payload import (
     DEFAULT_MAX_PAYLOAD_BYTES,
     PayloadError,
-    PayloadTooLarge,
     parse_unified_event,
 )
 from ..demand_engine.signing import (
@@ -24,6 +23,14 @@ from ..demand_engine.signing import (
 _logger = logging.getLogger(__name__)
 
 
+class IntakeRefused(Exception):
+    """A request refused with an HTTP status; nothing was written."""
+
+    def __init__(self, http_status, message):
+        super().__init__(message)
+        self.http_status = http_status
+
+
 class PosIntakeController(http.Controller):
     # Hard cap applied by werkzeug before anything is read; the configurable
     # limit (ir.config_parameter pos_ai_replenishment.max_payload_kb) is below it.
@@ -34,24 +41,47 @@ class PosIntakeController(http.Controller):
         return request.make_json_response(data, status=http_status)
 
     @staticmethod
-    def _limits():
-        params = request.env["ir.config_parameter"].sudo()
-        max_kb = params.get_param("pos_ai_replenishment.max_payload_kb")
-        tolerance = params.get_param("pos_ai_replenishment.signature_tolerance")
-        return (
-            int(max_kb) * 1024 if max_kb else DEFAULT_MAX_PAYLOAD_BYTES,
-            int(tolerance) if tolerance else DEFAULT_TOLERANCE_SECONDS,
-        )
+    def _config_int(key, default):
+        return request.env["pos.inbox.event"].sudo()._config_int(key, default)
 
-    def _read_body(self, max_bytes):
-        """Raw body, refused before reading when the declared length is over."""
+    def _source_and_body(self, source_code, kind):
+        """Credentials of the active source of this kind and the raw body,
+        refused before reading when the declared length is over the limit."""
+        credentials = request.env["pos.source"].sudo()._intake_credentials(source_code)
+        if not credentials or credentials.kind != kind:
+            raise IntakeRefused(404, "unknown source")
+        max_kb = self._config_int(
+            "pos_ai_replenishment.max_payload_kb", DEFAULT_MAX_PAYLOAD_BYTES // 1024
+        )
+        max_bytes = max_kb * 1024
         length = request.httprequest.content_length
         if length is not None and length > max_bytes:
-            raise PayloadTooLarge(f"payload of {length} bytes is over the {max_bytes} byte limit")
+            raise IntakeRefused(
+                413, f"payload of {length} bytes is over the {max_bytes} byte limit"
+            )
         body = request.httprequest.get_data(cache=True)
         if len(body) > max_bytes:
-            raise PayloadTooLarge(f"payload is over the {max_bytes} byte limit")
-        return body
+            raise IntakeRefused(413, f"payload is over the {max_bytes} byte limit")
+        return credentials, body
+
+    @staticmethod
+    def _store(credentials, external_id, topic, body, headers):
+        env = request.env(su=True)
+        return env["pos.inbox.event"]._store_incoming(
+            env["pos.source"].browse(credentials.id),
+            external_id,
+            topic,
+            body.decode(),
+            headers,
+            company_id=credentials.company_id,
+        )
+
+    def _answer(self, handler, *args):
+        """Run ``handler``; a refusal becomes its JSON error reply."""
+        try:
+            return handler(*args)
+        except IntakeRefused as err:
+            return self._reply(err.http_status, status="error", error=str(err))
 
     @http.route(
         "/pos_ai_replenishment/intake/<string:source_code>",
@@ -64,33 +94,25 @@ class PosIntakeController(http.Controller):
         max_content_length=HARD_MAX_CONTENT_LENGTH,
     )
     def intake(self, source_code, **_kwargs):
-        credentials = request.env["pos.source"].sudo()._intake_credentials(source_code)
-        if not credentials or credentials.kind != "generic":
-            return self._reply(404, status="error", error="unknown source")
-        source_id, company_id, secret, tz, _kind = credentials
-        max_bytes, tolerance = self._limits()
-        try:
-            body = self._read_body(max_bytes)
-        except PayloadTooLarge as err:
-            return self._reply(413, status="error", error=str(err))
+        return self._answer(self._intake, source_code)
+
+    def _intake(self, source_code):
+        credentials, body = self._source_and_body(source_code, "generic")
         signature = request.httprequest.headers.get(SIGNATURE_HEADER)
+        tolerance = self._config_int(
+            "pos_ai_replenishment.signature_tolerance", DEFAULT_TOLERANCE_SECONDS
+        )
         try:
-            verify_signature(secret, signature, body, tolerance=tolerance)
+            verify_signature(credentials.secret, signature, body, tolerance=tolerance)
         except SignatureError as err:
             _logger.info("POS intake %s: refused signature (%s)", source_code, err)
-            return self._reply(401, status="error", error=str(err))
+            raise IntakeRefused(401, str(err)) from err
         try:
-            event = parse_unified_event(body, tz, max_bytes)
+            event = parse_unified_event(body, credentials.tz, len(body))
         except PayloadError as err:
-            return self._reply(400, status="error", error=str(err))
-        env = request.env(su=True)
-        stored, created = env["pos.inbox.event"]._store_incoming(
-            env["pos.source"].browse(source_id),
-            event.event_id,
-            event.event_type,
-            body.decode(),
-            {SIGNATURE_HEADER: signature},
-            company_id=company_id,
+            raise IntakeRefused(400, str(err)) from err
+        stored, created = self._store(
+            credentials, event.event_id, event.event_type, body, {SIGNATURE_HEADER: signature}
         )
         return self._reply(
             202 if created else 200,

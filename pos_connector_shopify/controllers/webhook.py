@@ -8,8 +8,10 @@ import logging
 from odoo import http
 from odoo.http import request
 
-from odoo.addons.pos_ai_replenishment.controllers.intake import PosIntakeController
-from odoo.addons.pos_ai_replenishment.demand_engine.payload import PayloadTooLarge
+from odoo.addons.pos_ai_replenishment.controllers.intake import (
+    IntakeRefused,
+    PosIntakeController,
+)
 
 from ..shopify_engine.signature import (
     HMAC_HEADER,
@@ -44,36 +46,23 @@ class ShopifyWebhookController(PosIntakeController):
         max_content_length=PosIntakeController.HARD_MAX_CONTENT_LENGTH,
     )
     def shopify_webhook(self, source_code, **_kwargs):
-        credentials = request.env["pos.source"].sudo()._intake_credentials(source_code)
-        if not credentials or credentials.kind != "shopify":
-            return self._reply(404, status="error", error="unknown source")
-        max_bytes, _tolerance = self._limits()
-        try:
-            body = self._read_body(max_bytes)
-        except PayloadTooLarge as err:
-            return self._reply(413, status="error", error=str(err))
+        return self._answer(self._shopify_webhook, source_code)
+
+    def _shopify_webhook(self, source_code):
+        credentials, body = self._source_and_body(source_code, "shopify")
         headers = request.httprequest.headers
         meta = delivery_headers(headers)
         try:
             verify_webhook(credentials.secret, body, meta.hmac)
         except ShopifySignatureError as err:
             _logger.info("Shopify webhook %s: refused (%s)", source_code, err)
-            return self._reply(401, status="error", error=str(err))
+            raise IntakeRefused(401, str(err)) from err
         if not meta.dedupe_key or not meta.topic:
-            return self._reply(
-                400, status="error", error="X-Shopify-Event-Id and X-Shopify-Topic are required"
-            )
+            raise IntakeRefused(400, "X-Shopify-Event-Id and X-Shopify-Topic are required")
         try:
             load_json(body)
         except (ShopifyPayloadError, ValueError) as err:
-            return self._reply(400, status="error", error=f"body is not valid JSON: {err}")
-        env = request.env(su=True)
-        stored, created = env["pos.inbox.event"]._store_incoming(
-            env["pos.source"].browse(credentials.id),
-            meta.dedupe_key,
-            meta.topic,
-            body.decode(),
-            {name: headers.get(name) for name in KEPT_HEADERS if headers.get(name)},
-            company_id=credentials.company_id,
-        )
+            raise IntakeRefused(400, f"body is not valid JSON: {err}") from err
+        kept = {name: headers.get(name) for name in KEPT_HEADERS if headers.get(name)}
+        stored, created = self._store(credentials, meta.dedupe_key, meta.topic, body, kept)
         return self._reply(200, status="accepted" if created else "duplicate", inbox_id=stored.id)
