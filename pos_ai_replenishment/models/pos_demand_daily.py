@@ -147,15 +147,25 @@ class PosDemandDaily(models.Model):
 
     @api.model
     def _upsert_chunk(self, values):
-        uid = self.env.uid
-        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(values))
-        params = [item for row in values for item in row]
+        """One statement: new rows take their category and audit columns from
+        the same INSERT; existing rows add the increments."""
+        placeholders = ", ".join(
+            ["(%s, %s, %s, %s::date, %s, %s, %s, %s, %s, %s, %s)"] * len(values)
+        )
         self.env.cr.execute(
             f"""
             INSERT INTO pos_demand_daily AS d (
-                product_id, warehouse_id, company_id, date, qty_sold, qty_returned,
-                qty_net, revenue, transactions, stockout, last_count_qty)
-            VALUES {placeholders}
+                product_id, product_categ_id, warehouse_id, company_id, date, qty_sold,
+                qty_returned, qty_net, revenue, transactions, stockout, last_count_qty,
+                create_uid, write_uid, create_date, write_date)
+            SELECT v.product_id, t.categ_id, v.warehouse_id, v.company_id, v.day, v.sold,
+                   v.returned, v.net, v.revenue, v.tickets, v.stockout, v.last_count::float8,
+                   %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
+              FROM (VALUES {placeholders}) AS v(product_id, warehouse_id, company_id, day, sold,
+                                                 returned, net, revenue, tickets, stockout,
+                                                 last_count)
+              JOIN product_product p ON p.id = v.product_id
+              JOIN product_template t ON t.id = p.product_tmpl_id
             ON CONFLICT (product_id, warehouse_id, date) DO UPDATE SET
                 qty_sold = d.qty_sold + EXCLUDED.qty_sold,
                 qty_returned = d.qty_returned + EXCLUDED.qty_returned,
@@ -163,21 +173,11 @@ class PosDemandDaily(models.Model):
                 revenue = d.revenue + EXCLUDED.revenue,
                 transactions = d.transactions + EXCLUDED.transactions,
                 stockout = d.stockout OR EXCLUDED.stockout,
-                last_count_qty = COALESCE(EXCLUDED.last_count_qty, d.last_count_qty)
+                last_count_qty = COALESCE(EXCLUDED.last_count_qty, d.last_count_qty),
+                write_uid = EXCLUDED.write_uid,
+                write_date = EXCLUDED.write_date
             """,
-            params,
-        )
-        self.env.cr.execute(
-            """
-            UPDATE pos_demand_daily d SET
-                product_categ_id = t.categ_id,
-                create_uid = COALESCE(d.create_uid, %s), write_uid = %s,
-                create_date = COALESCE(d.create_date, now() at time zone 'UTC'),
-                write_date = now() at time zone 'UTC'
-              FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id
-             WHERE p.id = d.product_id AND (d.product_id, d.warehouse_id, d.date) IN %s
-            """,
-            [uid, uid, tuple((row[0], row[1], row[3]) for row in values)],
+            [self.env.uid, self.env.uid] + [item for row in values for item in row],
         )
 
     # ------------------------------------------------------------------
