@@ -127,6 +127,7 @@ class PosSource(models.Model):
             [("company_id", "=", self.company_id.id)], limit=1
         )
         known = set(self.location_map_ids.mapped("external_location"))
+        new = [loc for loc in found if loc.location_id not in known]
         self.location_map_ids = [
             (
                 0,
@@ -137,15 +138,9 @@ class PosSource(models.Model):
                     "warehouse_id": warehouse.id,
                 },
             )
-            for loc in found
-            if loc.location_id not in known
+            for loc in new
         ]
-        return self._notify(
-            _(
-                "%s locations imported.",
-                len(found) - len(known & {loc.location_id for loc in found}),
-            )
-        )
+        return self._notify(_("%s locations imported.", len(new)))
 
     def action_shopify_register_webhooks(self):
         self.ensure_one()
