@@ -1,10 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+import select
 import threading
+import time
 
+import psycopg2
 from psycopg2 import errors
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -58,6 +61,33 @@ class TestConcurrentWorkers(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["pos.source"].browse(source_id).unlink()
             env["product.product"].browse(product_id).unlink()
+
+    def test_a_stored_event_wakes_the_cron_workers_after_commit(self):
+        """The notify cron workers LISTEN for, sent once the event is committed."""
+        _name, params = sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**params)
+        listener.autocommit = True
+        self.addCleanup(listener.close)
+        listener.cursor().execute("LISTEN cron_trigger")
+        source_id = self.ids[0]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            body = {
+                "event_id": "wake-1",
+                "type": "sale",
+                "occurred_at": "2026-05-01T10:00:00Z",
+                "lines": [{"sku": "CONC-PROBE", "quantity": 1}],
+            }
+            env["pos.inbox.event"]._store_incoming(
+                env["pos.source"].browse(source_id), "wake-1", "sale", json.dumps(body), {}
+            )
+            listener.poll()
+            self.assertFalse(listener.notifies, "nothing is announced before the commit")
+        deadline = time.monotonic() + 5
+        while not listener.notifies and time.monotonic() < deadline:
+            select.select([listener], [], [], 0.5)
+            listener.poll()
+        self.assertIn(self.env.cr.dbname, [n.payload for n in listener.notifies])
 
     def _worker(self, barrier, taken, conflicts):
         with self.registry.cursor() as cr:

@@ -133,6 +133,9 @@ class TestIntakeHttp(PosReplenishmentCommon, HttpCase):
         self.assertEqual(self.post(raw).status_code, 202)
         self.assertEqual(self.post(raw, timestamp=int(time.time()) + 1).status_code, 200)
         self.assertEqual(self.Inbox.search_count([("external_id", "=", "evt-fast")]), 1)
+        # the request ran in this test's transaction: its commit mode shows here
+        self.env.cr.execute("SHOW synchronous_commit")
+        self.assertEqual(self.env.cr.fetchone()[0], "off")
 
     def test_a_new_secret_takes_effect_at_once(self):
         raw = self.raw_sale("evt-rotate")

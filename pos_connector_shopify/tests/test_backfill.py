@@ -39,9 +39,14 @@ class TestShopifyBackfill(ShopifyCase):
             stored += self.source.with_context(shopify_page_limit=5)._shopify_sync_orders()
             self.assertFalse(self.source.shopify_order_cursor)
             self.assertTrue(self.source.shopify_orders_synced_until)
+            # the next sync asks only for orders updated since (with an overlap);
+            # what comes back again is already stored and counts nothing
+            self.assertEqual(self.source._shopify_sync_orders(), 0)
+            last = shop.requests_to("orders.json")[-1]
+            self.assertIn("updated_at_min", last.params)
             requests = len(shop.requests_to("orders.json"))
         self.assertEqual(stored, 12)
-        self.assertEqual(requests, 6)
+        self.assertEqual(requests, 7)
         self.drain()
         events = self.Inbox.search([("source_id", "=", self.source.id)])
         self.assertEqual(set(events.mapped("state")), {"done"})
