@@ -4,7 +4,7 @@
     "name": "POS AI Replenishment",
     "summary": "POS sales become durable, idempotent demand signals and daily "
     "demand per product and warehouse, the base for AI replenishment.",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Purchase",
     "website": "https://github.com/pos-ai-replenishment/pos-ai-replenishment",
     "author": "POS AI Replenishment contributors",
@@ -23,9 +23,18 @@
         "views/pos_product_mapping_views.xml",
         "views/pos_unmatched_sku_views.xml",
         "views/pos_demand_daily_views.xml",
+        "views/pos_demand_forecast_views.xml",
+        "views/pos_demand_anomaly_views.xml",
+        "views/product_category_views.xml",
+        "views/stock_warehouse_orderpoint_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "pos_ai_replenishment/static/src/forecast_chart/*",
+        ],
+    },
     "demo": [
         "demo/retail_catalogue.xml",
         "demo/pos_source_demo.xml",

@@ -1,3 +1,4 @@
+from . import product_category
 from . import pos_source
 from . import pos_source_location
 from . import pos_product_mapping
@@ -5,5 +6,9 @@ from . import pos_inbox_event
 from . import pos_demand_signal
 from . import pos_demand_daily
 from . import pos_unmatched_sku
+from . import pos_forecast_run
+from . import pos_demand_forecast
+from . import pos_demand_anomaly
+from . import stock_warehouse_orderpoint
 from . import product_product
 from . import res_config_settings

@@ -3,6 +3,7 @@ from odoo import fields, models
 
 from ..demand_engine.payload import DEFAULT_MAX_PAYLOAD_BYTES
 from ..demand_engine.signing import DEFAULT_TOLERANCE_SECONDS
+from .pos_forecast_run import DEFAULTS as FORECAST_DEFAULTS
 from .pos_inbox_event import DEFAULT_BATCH_SIZE, DEFAULT_MAX_ATTEMPTS
 
 
@@ -36,4 +37,52 @@ class ResConfigSettings(models.TransientModel):
         help="Acknowledge an event before PostgreSQL has flushed it to disk: about 1.7x "
         "the intake rate, but a database server crash can lose the last fraction of a "
         "second of acknowledged events. Only for sources that redeliver or reconcile.",
+    )
+    pos_forecast_horizon = fields.Integer(
+        string="Forecast Horizon (days)",
+        config_parameter="pos_ai_replenishment.horizon_days",
+        default=FORECAST_DEFAULTS["horizon_days"],
+        help="Days forecast ahead; the daily demand used for reorder points is their mean.",
+    )
+    pos_forecast_history = fields.Integer(
+        string="History Used (days)",
+        config_parameter="pos_ai_replenishment.history_days",
+        default=FORECAST_DEFAULTS["history_days"],
+        help="Days of daily demand each run reads.",
+    )
+    pos_forecast_min_history = fields.Integer(
+        string="Minimum History (days)",
+        config_parameter="pos_ai_replenishment.min_history_days",
+        default=FORECAST_DEFAULTS["min_history_days"],
+        help="Below this, a forecast is shown but reorder rules are left unchanged.",
+    )
+    pos_forecast_review_period = fields.Integer(
+        string="Review Period (days)",
+        config_parameter="pos_ai_replenishment.review_period_days",
+        default=FORECAST_DEFAULTS["review_period_days"],
+        help="Days between orders; order-up-to = reorder point + this many days of demand.",
+    )
+    pos_forecast_default_lead_time = fields.Integer(
+        string="Default Lead Time (days)",
+        config_parameter="pos_ai_replenishment.default_lead_time_days",
+        default=FORECAST_DEFAULTS["default_lead_time_days"],
+        help="Used for products without a vendor.",
+    )
+    pos_forecast_workers = fields.Integer(
+        string="Forecast Processes",
+        config_parameter="pos_ai_replenishment.forecast_workers",
+        default=FORECAST_DEFAULTS["forecast_workers"],
+        help="Processes a run uses (0: every core of the server).",
+    )
+    pos_anomaly_recent_days = fields.Integer(
+        string="Anomaly Window (days)",
+        config_parameter="pos_ai_replenishment.anomaly_recent_days",
+        default=FORECAST_DEFAULTS["anomaly_recent_days"],
+        help="Recent days checked for spikes, drops and zero sales with stock.",
+    )
+    pos_anomaly_max_per_run = fields.Integer(
+        string="Anomalies per Run",
+        config_parameter="pos_ai_replenishment.anomaly_max_per_run",
+        default=FORECAST_DEFAULTS["anomaly_max_per_run"],
+        help="At most this many new anomalies (strongest first) get an activity per run.",
     )

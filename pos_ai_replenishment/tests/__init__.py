@@ -4,3 +4,4 @@ from . import test_daily_random
 from . import test_concurrency
 from . import test_security
 from . import test_demo
+from . import test_forecast
