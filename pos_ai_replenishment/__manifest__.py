@@ -34,6 +34,9 @@
         "web.assets_backend": [
             "pos_ai_replenishment/static/src/forecast_chart/*",
         ],
+        "web.assets_tests": [
+            "pos_ai_replenishment/static/tests/tours/*",
+        ],
     },
     "demo": [
         "demo/retail_catalogue.xml",

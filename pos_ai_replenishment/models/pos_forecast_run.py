@@ -497,7 +497,7 @@ class PosForecastRun(models.Model):
 
     def _write_orderpoints(self, forecasts):
         """Min = reorder point, max = order-up-to (at least min + vendor MOQ), both
-        rounded up to the product UoM; manual orderpoints created where missing.
+        rounded up (to whole units for countable goods); manual orderpoints created where missing.
         Series with too little history or a failing model leave rules unchanged."""
         Orderpoint = self.env["stock.warehouse.orderpoint"].with_context(active_test=False)
         usable = forecasts.filtered(lambda f: f.status in ("ok", "no_vendor"))
@@ -513,15 +513,16 @@ class PosForecastRun(models.Model):
             key = (op.product_id.id, op.warehouse_id.id)
             if key not in existing and op.location_id == op.warehouse_id.lot_stock_id:
                 existing[key] = op
+        unit = self.env.ref("uom.product_uom_categ_unit")
         updated, to_create, created_for = 0, [], []
         for forecast in usable:
-            rounding = forecast.product_id.uom_id.rounding
-            low = float_round(
-                forecast.reorder_point, precision_rounding=rounding, rounding_method="UP"
-            )
+            uom = forecast.product_id.uom_id
+            # whole units for countable goods, the UoM's rounding otherwise
+            step = max(uom.rounding, 1.0) if uom.category_id == unit else uom.rounding
+            low = float_round(forecast.reorder_point, precision_rounding=step, rounding_method="UP")
             high = float_round(
                 max(forecast.order_up_to, forecast.reorder_point + forecast.moq),
-                precision_rounding=rounding,
+                precision_rounding=step,
                 rounding_method="UP",
             )
             op = existing.get((forecast.product_id.id, forecast.warehouse_id.id))

@@ -47,3 +47,22 @@ class TestDemoData(TransactionCase):
         june = sum(r.qty_net for r in gifts if r.date.month == 6)
         self.assertGreater(december, 2 * june, "gifts sell in December")
         self.assertTrue(Daily.search_count([("qty_returned", ">", 0)]))
+
+    def test_demo_forecasts_and_ai_reorder_points(self):
+        """The demo runs a forecast: every category but Household (off) gets
+        forecasts and AI min/max on reordering rules."""
+        household = self.env.ref("pos_ai_replenishment.categ_household")
+        self.assertEqual(household.replenishment_rollout_effective, "off")
+        run = self.env["pos.forecast.run"].search([], order="id", limit=1)
+        self.assertEqual(run.state, "done", run.error_log)
+        forecasts = self.env["pos.demand.forecast"].search([])
+        self.assertEqual(run.series_count, len(forecasts))
+        self.assertEqual(len(forecasts), 2 * 40, "40 SKUs outside Household, 2 stores")
+        self.assertNotIn(household, forecasts.categ_id)
+        rules = forecasts.orderpoint_id
+        self.assertEqual(len(rules), len(forecasts.filtered(lambda f: f.status == "ok")))
+        self.assertTrue(all(r.ai_managed and r.product_max_qty > r.product_min_qty for r in rules))
+        household_rules = self.env["stock.warehouse.orderpoint"].search(
+            [("product_id.categ_id", "=", household.id), ("ai_managed", "=", True)]
+        )
+        self.assertFalse(household_rules)

@@ -6,7 +6,7 @@ import numpy as np
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import float_round
 
 from .common import PosReplenishmentCase
@@ -315,3 +315,15 @@ class TestForecastAccess(ForecastCommon):
             self.env["pos.forecast.run"].with_user(user).create({})
         with self.assertRaises(AccessError):
             self.forecast_of(self.cola).with_user(user).write({"reorder_point": 1})
+
+
+@tagged("post_install", "-at_install")
+class TestForecastChart(ForecastCommon, HttpCase):
+    def test_chart_renders_history_forecast_and_band(self):
+        self.run_cron()
+        forecast = self.forecast_of(self.cola)
+        self.start_tour(
+            f"/odoo/action-pos_ai_replenishment.pos_demand_forecast_action/{forecast.id}",
+            "pos_ai_replenishment_forecast_chart",
+            login="admin",
+        )
