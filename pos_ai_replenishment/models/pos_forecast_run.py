@@ -62,6 +62,10 @@ class PosForecastRun(models.Model):
     finished_at = fields.Datetime(readonly=True)
     duration = fields.Float(string="Duration (s)", digits=(16, 2), readonly=True)
     history_end = fields.Date(readonly=True, help="Last day of demand history used.")
+    chunk_index = fields.Integer(readonly=True, default=0)
+    chunk_count = fields.Integer(
+        readonly=True, default=1, help="Products with id % count == index were forecast."
+    )
     series_count = fields.Integer(readonly=True)
     model_counts = fields.Json(readonly=True)
     model_summary = fields.Char(compute="_compute_model_summary", string="Models")
@@ -73,10 +77,12 @@ class PosForecastRun(models.Model):
     anomaly_count = fields.Integer(readonly=True)
     forecast_ids = fields.One2many("pos.demand.forecast", "run_id")
 
-    @api.depends("started_at")
+    @api.depends("started_at", "chunk_index", "chunk_count")
     def _compute_name(self):
         for run in self:
             run.name = self.env._("Forecast run %(id)s", id=run.id or "")
+            if run.chunk_count > 1:
+                run.name += f" ({run.chunk_index + 1}/{run.chunk_count})"
 
     @api.depends("model_counts")
     def _compute_model_summary(self):
@@ -90,14 +96,24 @@ class PosForecastRun(models.Model):
     # Entry points
     # ------------------------------------------------------------------
     @api.model
-    def _cron_run_forecasts(self):
-        """Nightly: one run per company with AI replenishment switched on somewhere."""
+    def _cron_run_forecasts(self, chunk=None):
+        """Nightly: one run per company with AI replenishment switched on somewhere.
+
+        ``chunk=(index, count)`` forecasts only the products whose id modulo
+        ``count`` is ``index``: ``count`` scheduled actions, one per chunk, share
+        a night's work between cron workers or hosts. ABC classes still rank
+        every series of the company.
+        """
+        if chunk is not None:
+            index, count = chunk
+            if not (isinstance(index, int) and isinstance(count, int) and 0 <= index < count):
+                raise ValueError(f"chunk must be (index, count) with 0 <= index < count: {chunk}")
         if not self.env["product.category"].search_count(
             [("replenishment_rollout_effective", "!=", "off")], limit=1
         ):
             return
         for company in self.env["res.company"].search([]):
-            self.with_company(company).sudo()._start("cron")
+            self.with_company(company).sudo()._start("cron", chunk=chunk)
 
     @api.model
     def action_run_now(self):
@@ -112,12 +128,15 @@ class PosForecastRun(models.Model):
         }
 
     @api.model
-    def _start(self, trigger, user=None):
+    def _start(self, trigger, user=None, chunk=None):
+        index, count = chunk or (0, 1)
         run = self.create(
             {
                 "company_id": self.env.company.id,
                 "trigger": trigger,
                 "user_id": (user or self.env.user).id,
+                "chunk_index": index,
+                "chunk_count": count,
             }
         )
         run._execute()
@@ -173,8 +192,9 @@ class PosForecastRun(models.Model):
             "anomaly_count": 0,
         }
         if not frame.empty:
-            inputs = self._policy_inputs(company, frame, daily)
-            result = self._run_engine(frame, daily, inputs)
+            inputs = self._policy_inputs(company, frame)
+            revenue = self._revenue_by_series(company, end)
+            result = self._run_engine(frame, inputs, revenue)
             forecasts = self._write_forecasts(result, inputs, history_days, frame, end)
             stats.update(self._write_orderpoints(forecasts))
             stats["anomaly_count"] = self._write_anomalies(frame, daily, forecasts)
@@ -214,8 +234,9 @@ class PosForecastRun(models.Model):
               JOIN product_category c ON c.id = t.categ_id
              WHERE d.company_id = %s AND d.date BETWEEN %s AND %s
                AND COALESCE(c.replenishment_rollout_effective, 'off') <> 'off'
+               AND d.product_id %% %s = %s
             """,
-            [company.id, start, end],
+            [company.id, start, end, self.chunk_count or 1, self.chunk_index],
         )
         daily = pd.DataFrame(
             self.env.cr.fetchall(),
@@ -251,9 +272,9 @@ class PosForecastRun(models.Model):
         frame["stockout"] = frame["stockout"].fillna(False).astype(bool)
         return frame, dict(zip(first.index, lengths.tolist(), strict=True))
 
-    def _policy_inputs(self, company, frame, daily):
+    def _policy_inputs(self, company, frame):
         """Per series: vendor, lead time (and its sigma from receipts), review period,
-        MOQ, category service level, revenue of the last year."""
+        MOQ and category service level."""
         ids = frame["unique_id"].unique()
         product_ids = sorted({int(uid.split(":")[0]) for uid in ids})
         products = self.env["product.product"].browse(product_ids).with_company(company)
@@ -288,14 +309,28 @@ class PosForecastRun(models.Model):
                     / 100.0,
                 }
             )
-        inputs = pd.DataFrame(rows)
-        year_ago = pd.Timestamp(today) - pd.Timedelta(days=365)
-        revenue = (
-            daily[daily["ds"] > year_ago].groupby("unique_id")["revenue"].sum().rename("revenue")
+        return pd.DataFrame(rows)
+
+    def _revenue_by_series(self, company, end):
+        """Last year's revenue of every enabled series of the company (all chunks),
+        so ABC classes rank the whole assortment."""
+        self.env.cr.execute(
+            """
+            SELECT d.product_id, d.warehouse_id, SUM(d.revenue)
+              FROM pos_demand_daily d
+              JOIN product_product p ON p.id = d.product_id AND p.active
+              JOIN product_template t ON t.id = p.product_tmpl_id
+              JOIN product_category c ON c.id = t.categ_id
+             WHERE d.company_id = %s AND d.date BETWEEN %s AND %s
+               AND COALESCE(c.replenishment_rollout_effective, 'off') <> 'off'
+             GROUP BY d.product_id, d.warehouse_id
+            """,
+            [company.id, end - timedelta(days=364), end],
         )
-        inputs = inputs.merge(revenue.reset_index(), on="unique_id", how="left")
-        inputs["revenue"] = inputs["revenue"].fillna(0.0)
-        return inputs
+        return pd.DataFrame(
+            [(_uid(p, w), float(r or 0.0)) for p, w, r in self.env.cr.fetchall()],
+            columns=["unique_id", "revenue"],
+        )
 
     def _receipt_lead_time_sigma(self, company, product_ids):
         """Std of (receipt date - planned date) in days over the last year's
@@ -316,7 +351,7 @@ class PosForecastRun(models.Model):
         )
         return {pid: float(sigma or 0.0) for pid, sigma in self.env.cr.fetchall()}
 
-    def _run_engine(self, frame, daily, inputs):
+    def _run_engine(self, frame, inputs, revenue):
         """Engine forecast and policy; category service levels replace the ABC
         defaults where a category sets one."""
         workers = self._param("forecast_workers") or None
@@ -324,7 +359,7 @@ class PosForecastRun(models.Model):
             frame,
             self._param("horizon_days"),
             inputs[["unique_id", "lead_time", "lead_time_std", "review_period", "moq"]],
-            revenue=inputs[["unique_id", "revenue"]],
+            revenue=revenue,
             level=INTERVAL_LEVEL,
             max_workers=workers,
             serial=workers == 1,
@@ -567,10 +602,12 @@ class PosForecastRun(models.Model):
                 ("product_id.categ_id.replenishment_rollout_effective", "!=", "off"),
             ]
         )
+        count = self.chunk_count or 1
         return {
             (op.product_id.id, op.warehouse_id.id)
             for op in orderpoints
             if (op.product_id.id, op.warehouse_id.id) not in seen
+            and op.product_id.id % count == self.chunk_index
         }
 
     def _write_no_history(self, pairs, end):

@@ -295,6 +295,41 @@ class TestForecastRun(ForecastCommon):
         self.assertEqual(anomaly.state, "dismissed")
         self.assertFalse(anomaly.activity_ids)
 
+    def test_chunks_share_a_run_and_agree_with_one_run(self):
+        """Two chunk runs (as two cron workers would do) forecast each series
+        once, with the same numbers (ABC over the whole company) as one run."""
+        self.run_cron()
+        Forecast = self.env["pos.demand.forecast"]
+        whole = {(f.product_id.id, f.reorder_point, f.abc, f.model) for f in Forecast.search([])}
+        Forecast.search([]).unlink()
+        Run = self.env["pos.forecast.run"]
+        Run._cron_run_forecasts(chunk=(0, 2))
+        first = Run.search([], limit=1)
+        self.assertEqual((first.chunk_index, first.chunk_count), (0, 2))
+        self.assertTrue(all(f.product_id.id % 2 == 0 for f in first.forecast_ids))
+        Run._cron_run_forecasts(chunk=(1, 2))
+        second = Run.search([], limit=1)
+        self.assertTrue(all(f.product_id.id % 2 == 1 for f in second.forecast_ids))
+        self.assertEqual(first.series_count + second.series_count, 4)
+        chunked = {(f.product_id.id, f.reorder_point, f.abc, f.model) for f in Forecast.search([])}
+        self.assertEqual(chunked, whole)
+        with self.assertRaises(ValueError):
+            Run._cron_run_forecasts(chunk=(2, 2))
+
+    def test_process_pool_inside_odoo_matches_serial(self):
+        """With two processes (every core by default) the run gives the same
+        numbers as in one process."""
+        self.run_cron()
+        Forecast = self.env["pos.demand.forecast"]
+        serial = {(f.product_id.id, f.reorder_point, f.model) for f in Forecast.search([])}
+        self.env["ir.config_parameter"].sudo().set_param(
+            "pos_ai_replenishment.forecast_workers", "2"
+        )
+        run = self.run_cron()
+        self.assertEqual(run.state, "done", run.error_log)
+        pooled = {(f.product_id.id, f.reorder_point, f.model) for f in Forecast.search([])}
+        self.assertEqual(pooled, serial)
+
 
 @tagged("post_install", "-at_install")
 class TestForecastAccess(ForecastCommon):
