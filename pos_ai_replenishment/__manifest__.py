@@ -27,6 +27,8 @@
         "views/pos_demand_anomaly_views.xml",
         "views/product_category_views.xml",
         "views/stock_warehouse_orderpoint_views.xml",
+        "views/pos_replenishment_proposal_views.xml",
+        "views/pos_ai_governance_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],

@@ -10,5 +10,15 @@ from . import pos_forecast_run
 from . import pos_demand_forecast
 from . import pos_demand_anomaly
 from . import stock_warehouse_orderpoint
+from . import stock_warehouse
+from . import res_partner
+from . import pos_ai_audit_log
+from . import pos_replenishment_proposal
+from . import pos_ai_override
+from . import purchase_order
+from . import purchase_order_line
+from . import stock_rule
+from . import pos_ai_line_report
+from . import pos_intake_latency_report
 from . import product_product
 from . import res_config_settings

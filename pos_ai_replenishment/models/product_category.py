@@ -8,6 +8,13 @@ ROLLOUT_PHASES = [
     ("draft", "Draft for approval"),
     ("auto", "Automatic within guardrails"),
 ]
+PHASE_ORDER = [code for code, _label in ROLLOUT_PHASES]
+
+
+def most_conservative(*phases):
+    """The least automated of the given phases (unset ones ignored); off when none."""
+    ranked = [PHASE_ORDER.index(p) for p in phases if p]
+    return PHASE_ORDER[min(ranked)] if ranked else "off"
 
 
 class ProductCategory(models.Model):

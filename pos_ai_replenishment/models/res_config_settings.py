@@ -5,6 +5,7 @@ from ..demand_engine.payload import DEFAULT_MAX_PAYLOAD_BYTES
 from ..demand_engine.signing import DEFAULT_TOLERANCE_SECONDS
 from .pos_forecast_run import DEFAULTS as FORECAST_DEFAULTS
 from .pos_inbox_event import DEFAULT_BATCH_SIZE, DEFAULT_MAX_ATTEMPTS
+from .pos_replenishment_proposal import DEFAULT_GUARDRAILS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -85,4 +86,24 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="pos_ai_replenishment.anomaly_max_per_run",
         default=FORECAST_DEFAULTS["anomaly_max_per_run"],
         help="At most this many new anomalies (strongest first) get an activity per run.",
+    )
+    pos_ai_auto_max_amount = fields.Float(
+        string="Automatic Confirmation Limit",
+        config_parameter="pos_ai_replenishment.ai_auto_max_amount",
+        default=DEFAULT_GUARDRAILS["ai_auto_max_amount"],
+        help="In the automatic phase, AI RFQs above this amount (company currency) stay drafts.",
+    )
+    pos_ai_auto_min_confidence = fields.Float(
+        string="Automatic Confirmation Confidence",
+        config_parameter="pos_ai_replenishment.ai_auto_min_confidence",
+        default=DEFAULT_GUARDRAILS["ai_auto_min_confidence"],
+        help="In the automatic phase, an AI RFQ with a line below this confidence (0-1) "
+        "stays a draft.",
+    )
+    pos_ai_manager_approval_amount = fields.Float(
+        string="AI Manager Approval Above",
+        config_parameter="pos_ai_replenishment.ai_manager_approval_amount",
+        default=DEFAULT_GUARDRAILS["ai_manager_approval_amount"],
+        help="AI RFQs above this amount (company currency), or for a vendor never ordered "
+        "from, always need a purchase manager's approval, in every phase.",
     )

@@ -5,3 +5,4 @@ from . import test_concurrency
 from . import test_security
 from . import test_demo
 from . import test_forecast
+from . import test_governed_po

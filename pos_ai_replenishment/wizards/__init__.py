@@ -1,0 +1,1 @@
+from . import pos_proposal_reject_wizard
