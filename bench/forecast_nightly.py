@@ -149,6 +149,45 @@ def engine_only(env) -> float:
     return time.perf_counter() - started
 
 
+def proposals_and_drafting(env) -> list[tuple[str, float, int]]:
+    """Draft phase: proposals and RFQs through the procurement buy rule for every
+    AI rule below its min, beside Odoo's own "Order once" on the same rules.
+    Both are rolled back so the database can be reused."""
+    categ = env["product.category"].search([("name", "=", "Bench Retail")])
+    rules = env["stock.warehouse.orderpoint"].search([("ai_forecast_id", "!=", False)])
+    rules.mapped("qty_forecast")  # the same stock reads warm for both
+    env.cr.commit()
+    out = []
+    categ.replenishment_rollout = "draft"
+    started = time.perf_counter()
+    proposals = env["pos.replenishment.proposal"]._generate()
+    seconds = time.perf_counter() - started
+    lines = env["purchase.order.line"].search_count([("ai_proposal_id", "!=", False)])
+    orders = env["purchase.order"].search_count([("ai_generated", "=", True)])
+    out.append(
+        (
+            f"AI proposals + RFQ drafting ({len(proposals)} proposals, {lines} lines, "
+            f"{orders} RFQs)",
+            seconds,
+            len(proposals),
+        )
+    )
+    env.cr.rollback()
+    env.invalidate_all()
+    rules = env["stock.warehouse.orderpoint"].search([("ai_forecast_id", "!=", False)])
+    last_line = env["purchase.order.line"].search([], order="id desc", limit=1).id or 0
+    started = time.perf_counter()
+    rules.action_replenish()
+    seconds = time.perf_counter() - started
+    lines = env["purchase.order.line"].search_count([("id", ">", last_line)])
+    out.append(
+        (f"Odoo's own Order once on the same rules (baseline, {lines} lines)", seconds, len(rules))
+    )
+    env.cr.rollback()
+    env.invalidate_all()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="bench_forecast_nightly")
@@ -215,6 +254,7 @@ def main() -> int:
         peak_self = maxrss_mb(resource.RUSAGE_SELF)
         peak_child = maxrss_mb(resource.RUSAGE_CHILDREN)
 
+        proposal_figures = proposals_and_drafting(env)
         engine_seconds = engine_only(env)
         started = time.perf_counter()
         env["stock.warehouse.orderpoint"].with_context(
@@ -235,6 +275,8 @@ def main() -> int:
         f"| Odoo Replenishment report refresh (baseline) | {report_seconds:.1f} | "
         f"{1000 * report_seconds / pairs:.2f} |"
     )
+    for label, seconds, count in proposal_figures:
+        print(f"| {label} | {seconds:.1f} | {1000 * seconds / max(count, 1):.2f} |")
     last = figures[-1][2]
     print()
     print(

@@ -66,3 +66,11 @@ class TestDemoData(TransactionCase):
             [("product_id.categ_id", "=", household.id), ("ai_managed", "=", True)]
         )
         self.assertFalse(household_rules)
+
+    def test_demo_suggests_purchases_without_ordering(self):
+        proposals = self.env["pos.replenishment.proposal"].search([])
+        self.assertTrue(proposals)
+        self.assertEqual(set(proposals.mapped("phase")), {"suggest"})
+        self.assertEqual(set(proposals.mapped("state")), {"suggested"})
+        self.assertTrue(all(p.partner_id and p.quantity > 0 for p in proposals))
+        self.assertFalse(self.env["purchase.order"].search([("ai_generated", "=", True)]))
