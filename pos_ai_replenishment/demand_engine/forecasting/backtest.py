@@ -1,7 +1,8 @@
 """Rolling-origin backtest, per-series model choice and prediction intervals.
 
 Input is a long daily frame ``unique_id, ds, y`` (one row per series and day, no gaps)
-with an optional boolean ``stockout`` column. Censoring: a stockout day is not a day of
+with an optional boolean ``stockout`` column and optional regressors ``price``, ``promo``
+and ``event`` (used by the global model and Prophet). Censoring: a stockout day is not a day of
 zero demand, so it is left out of every error and, for fitting, its ``y`` is replaced by
 the mean of the non-stockout days in the trailing 28-day window before it (the series'
 non-stockout mean when that window has none, 0 when the series has none at all).
@@ -15,19 +16,31 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from . import gbm, prophet_model
 from .classify import classify_demand
-from .models import MODELS, SEASON
+from .models import MODELS, SEASON, ModelFit
 
 FILL_WINDOW = 28
 SERIES_COLUMNS = ["unique_id", "model", "wape", "mase", "bias", "demand_class", "sigma"]
 SCORE_COLUMNS = ["unique_id", "model", "wape", "mase", "bias"]
 FORECAST_COLUMNS = ["unique_id", "ds", "yhat", "yhat_lo", "yhat_hi"]
+# extra columns of ``series``: why a series got its forecast, and the error of a fallback
+EXTRA_COLUMNS = ["status", "error", "n_days"]
+STATUSES = ("ok", "short_history", "no_demand", "no_history", "fallback")
+REGRESSORS = ("price", "promo", "event")
+LOCAL_DAYS = 448  # the per-series models see the last 64 weeks (speed; older days barely count)
+ENSEMBLE = "gbm+dow_profile"
+FALLBACK_MODEL = "moving_average"
+# Prophet gate (opt-in, see readme/FORECASTING.md): long, smooth, high-volume series only
+PROPHET_MIN_DAYS = 730
+PROPHET_MIN_MEAN = 5.0
 
 
 @dataclass
 class BacktestResult:
-    """``series``: chosen model and its scores per series (plus residual ``sigma``);
-    ``scores``: every model's scores; ``forecast``: the chosen model's forecast."""
+    """``series``: chosen model and its scores per series (plus ``sigma``, and the
+    :data:`EXTRA_COLUMNS`); ``scores``: every local model's scores; ``forecast``: the
+    chosen model's forecast."""
 
     series: pd.DataFrame
     scores: pd.DataFrame
@@ -97,56 +110,265 @@ def z_for_level(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 200.0)
 
 
-def backtest(df: pd.DataFrame, h: int, folds: int = 2, level: float = 80.0) -> BacktestResult:
-    """Backtest every model on every series, keep the lowest MASE (ties → simpler model),
-    refit it on the full (censor-filled) history and forecast ``h`` days with a normal
-    ``level``% interval from its in-sample residual sigma (lower bound clipped at 0).
+@dataclass
+class Choice:
+    """The forecast of one series: model, (wape, mase, bias), fit, status and error."""
 
-    A series too short for any fold keeps NaN scores and the simplest model.
-    """
-    cols = ["unique_id", "ds", "y"] + (["stockout"] if "stockout" in df else [])
+    model: str
+    scores: tuple[float, float, float]
+    fit: ModelFit
+    status: str = "ok"
+    error: str = ""
+
+
+NAN3 = (np.nan, np.nan, np.nan)
+
+
+def fold_scores(pred: np.ndarray, test: np.ndarray, keep: np.ndarray, train: np.ndarray):
+    """(WAPE, MASE, bias) of one fold on the non-stockout days ``keep``."""
+    if not keep.any():
+        return NAN3
+    e = (pred - test)[keep]
+    denom = max(float(np.abs(test[keep]).sum()), 1.0)
+    return (
+        float(np.abs(e).sum()) / denom,
+        float(np.abs(e).mean()) / _scale(train),
+        float(e.sum()) / denom,
+    )
+
+
+def _best_local(scores: dict[str, tuple[float, float, float]]) -> str:
+    return min(
+        MODELS,
+        key=lambda m: (
+            np.inf if np.isnan(scores[m][1]) else round(scores[m][1], 10),
+            MODELS[m].rank,
+        ),
+    )
+
+
+def _status(y: np.ndarray, so: np.ndarray, h: int) -> str:
+    if not (y[~so] > 0).any():
+        return "no_demand"
+    return "short_history" if y.size < h + 1 else "ok"
+
+
+def local_choice(y: np.ndarray, so: np.ndarray, h: int, folds: int):
+    """Status and per-series choice among the local models (lowest backtest MASE, ties to
+    the simpler model) on the last :data:`LOCAL_DAYS` days; returns (Choice, all scores)."""
+    filled = censor_fill(y, so)
+    status = _status(y, so, h)
+    if status != "ok":
+        return Choice(FALLBACK_MODEL, NAN3, MODELS[FALLBACK_MODEL].fit(filled, h), status), {}
+    scores = _score_series(y[-LOCAL_DAYS:], so[-LOCAL_DAYS:], h, folds)
+    best = _best_local(scores)
+    return Choice(best, scores[best], MODELS[best].fit(filled[-LOCAL_DAYS:], h)), scores
+
+
+def _fallback(y: np.ndarray, so: np.ndarray, h: int, exc: Exception) -> Choice:
+    try:
+        fit = MODELS[FALLBACK_MODEL].fit(censor_fill(y, so), h)
+    except Exception:  # noqa: BLE001 - the last resort must not fail
+        fit = ModelFit(np.zeros(h), np.zeros(0), 0.0)
+    return Choice(FALLBACK_MODEL, NAN3, fit, "fallback", f"{type(exc).__name__}: {exc}")
+
+
+def _prepare(df: pd.DataFrame) -> pd.DataFrame:
+    cols = ["unique_id", "ds", "y"] + [c for c in ("stockout", *REGRESSORS) if c in df]
     data = df[cols].sort_values(["unique_id", "ds"], kind="stable")
     if "stockout" not in data:
         data = data.assign(stockout=False)
     data["stockout"] = data["stockout"].astype("boolean").fillna(False).astype(bool)
+    data["y"] = pd.to_numeric(data["y"], errors="coerce").fillna(0.0).astype(float)
+    return data
+
+
+def _holiday_days(country: str | None, ds: pd.DatetimeIndex) -> np.ndarray:
+    """1.0 on the public holidays of ``country`` (``holidays`` package), else 0."""
+    if not country or not len(ds):
+        return np.zeros(len(ds))
+    try:
+        import holidays
+    except ImportError:
+        return np.zeros(len(ds))
+    days = holidays.country_holidays(country, years=range(ds.min().year, ds.max().year + 1))
+    return np.array([d in days for d in ds.date], dtype=float)
+
+
+def _series_input(uid, g: pd.DataFrame, y: np.ndarray, h: int, *, future, country):
+    """History plus horizon calendar and regressors for the global model."""
+    ds = pd.DatetimeIndex(g["ds"])
+    horizon = pd.date_range(ds[-1] + pd.Timedelta(days=1), periods=h, freq="D")
+    days = ds.append(horizon)
+    fut = None
+    if future is not None and uid in future:
+        fut = future[uid].set_index("ds").reindex(horizon)
+    regs = {}
+    for c in REGRESSORS:
+        hist = g[c].astype(float).to_numpy() if c in g else np.full(len(g), np.nan)
+        ahead = fut[c].astype(float).to_numpy() if fut is not None and c in fut else None
+        if ahead is None:
+            ahead = np.full(h, np.nan)
+        if c == "price":
+            last = pd.Series(hist).ffill().iloc[-1] if len(hist) else np.nan
+            ahead = np.where(np.isnan(ahead), last, ahead)
+        else:
+            hist, ahead = np.nan_to_num(hist), np.nan_to_num(ahead)
+        regs[c] = np.concatenate([hist, ahead])
+    event = np.maximum(regs["event"], _holiday_days(country, days))
+    return gbm.SeriesInput(uid, y, days.dayofweek.to_numpy(), regs["price"], regs["promo"], event)
+
+
+def _apply_global(groups, choices, h, future, country) -> None:
+    """Replace the choice of every ``ok`` series by the mean of the global model and the
+    weekday profile (scored on the holdout fold n - h); no-op without a global model."""
+    if future is not None:
+        future = dict(list(future.groupby("unique_id", sort=False, observed=True)))
+    inputs = []
+    for uid, g, y, so in groups:
+        if choices[uid].status == "ok":
+            inputs.append(
+                _series_input(uid, g, censor_fill(y, so), h, future=future, country=country)
+            )
+    glob = gbm.global_forecast(inputs, h) if inputs else None
+    if glob is None:
+        return
+    dow = MODELS["dow_profile"]
+    for uid, _g, y, so in groups:
+        if uid not in glob.mean:
+            continue
+        try:
+            filled = censor_fill(y, so)
+            n = y.size
+            fold = (glob.fold[uid] + dow.fit_predict(filled[: n - h], h)) / 2.0
+            keep = ~so[n - h :]
+            scores = fold_scores(fold, y[n - h :], keep, filled[: n - h])
+            local = dow.fit(filled[-LOCAL_DAYS:], h)
+            mean = (glob.mean[uid] + local.mean) / 2.0
+            resid = (fold - y[n - h :])[keep]
+            sigma = float(np.sqrt(np.mean(resid**2))) if resid.size >= SEASON else local.sigma
+            choices[uid] = Choice(ENSEMBLE, scores, ModelFit(mean, np.zeros(0), sigma))
+        except Exception as exc:  # noqa: BLE001 - the local zoo takes this series
+            choices[uid].error = f"global: {type(exc).__name__}: {exc}"
+
+
+def prophet_gate(y: np.ndarray, demand_class: str, h: int) -> bool:
+    """Prophet is tried only on long, smooth, high-volume series (see module constants)."""
+    return (
+        y.size >= max(PROPHET_MIN_DAYS, 2 * h)
+        and demand_class == "smooth"
+        and float(np.mean(y[-28:])) >= PROPHET_MIN_MEAN
+    )
+
+
+def _apply_prophet(groups, choices, classes, h, *, future, country) -> None:
+    """On gated series, Prophet replaces the choice when it wins the holdout fold n - h."""
+    if not prophet_model.available():
+        return
+    for uid, g, y, so in groups:
+        cur = choices[uid]
+        if cur.status != "ok" or not prophet_gate(y, classes.get(uid, ""), h):
+            continue
+        try:
+            filled = censor_fill(y, so)
+            n = y.size
+            hist = g.assign(y=filled).drop(columns=["unique_id", "stockout"])
+            keep = ~so[n - h :]
+            pfold = prophet_model.fit_prophet(hist.iloc[: n - h], h, country=country)
+            p_scores = fold_scores(pfold.mean, y[n - h :], keep, filled[: n - h])
+            if cur.model == ENSEMBLE:
+                c_wape = cur.scores[0]
+            else:
+                c_pred = MODELS[cur.model].fit_predict(filled[-LOCAL_DAYS:][:-h], h)
+                c_wape = fold_scores(c_pred, y[n - h :], keep, filled[: n - h])[0]
+            if p_scores[0] < c_wape:
+                fut = None if future is None else future[future["unique_id"] == uid]
+                fit = prophet_model.fit_prophet(hist, h, future=fut, country=country)
+                choices[uid] = Choice("prophet", p_scores, fit)
+        except Exception as exc:  # noqa: BLE001 - keep the current choice
+            cur.error = f"prophet: {type(exc).__name__}: {exc}"
+
+
+def backtest(
+    df: pd.DataFrame,
+    h: int,
+    folds: int = 2,
+    level: float = 80.0,
+    *,
+    future: pd.DataFrame | None = None,
+    country: str | None = None,
+    global_model: bool = True,
+    prophet: bool = False,
+) -> BacktestResult:
+    """Forecast ``h`` days for every series with a normal ``level``% interval from the
+    chosen model's sigma (lower bound clipped at 0).
+
+    1. With ``global_model`` (and lightgbm installed, and enough series, see :mod:`.gbm`),
+       every ``ok`` series gets the mean of the global booster and the weekday profile,
+       scored on its holdout fold n - h; ``sigma`` is then the RMSE of that fold.
+    2. Every other series: the local models are backtested on rolling origins and the
+       lowest MASE is kept (ties → simpler model); too short (fewer than h + 1 days) or
+       demand-free series get the moving average with status ``short_history`` /
+       ``no_demand`` and NaN scores; a series whose models raise gets the moving average
+       with status ``fallback`` and the error text.
+    3. With ``prophet`` (and prophet installed), gated series (:func:`prophet_gate`) switch
+       to Prophet when it beats the current choice on the holdout fold.
+
+    ``future``: optional ``unique_id, ds`` rows for the horizon with known regressor
+    values (``price``, ``promo``, ``event``); ``country``: ISO code for public holidays.
+    """
+    data = _prepare(df)
     z = z_for_level(level)
-    score_rows, series_rows, fc_parts = [], [], []
+    groups, choices, score_rows = [], {}, []
     for uid, g in data.groupby("unique_id", sort=True, observed=True):
         y, so = g["y"].to_numpy(float), g["stockout"].to_numpy(bool)
-        scores = _score_series(y, so, h, folds)
+        groups.append((uid, g, y, so))
+        choices[uid] = Choice("", NAN3, ModelFit(np.zeros(h), np.zeros(0), 0.0), _status(y, so, h))
+    if global_model:
+        _apply_global(groups, choices, h, future, country)
+    for uid, _g, y, so in groups:
+        if choices[uid].model:
+            continue  # the global ensemble took it: no need to backtest the local zoo
+        note = choices[uid].error
+        try:
+            choices[uid], scores = local_choice(y, so, h, folds)
+        except Exception as exc:  # noqa: BLE001 - one series must not stop the run
+            choices[uid], scores = _fallback(y, so, h, exc), {}
+        choices[uid].error = choices[uid].error or note
         score_rows += [(uid, m, *s) for m, s in scores.items()]
-        best = min(
-            MODELS,
-            key=lambda m: (
-                np.inf if np.isnan(scores[m][1]) else round(scores[m][1], 10),
-                MODELS[m].rank,
-            ),
-        )
-        fit = MODELS[best].fit(censor_fill(y, so), h)
-        series_rows.append((uid, best, *scores[best], fit.sigma))
-        ds = pd.date_range(g["ds"].iloc[-1] + pd.Timedelta(days=1), periods=h, freq="D")
-        fc_parts.append(
-            pd.DataFrame(
-                {
-                    "unique_id": uid,
-                    "ds": ds,
-                    "yhat": fit.mean,
-                    "yhat_lo": np.maximum(fit.mean - z * fit.sigma, 0.0),
-                    "yhat_hi": fit.mean + z * fit.sigma,
-                }
-            )
-        )
-    series = pd.DataFrame(series_rows, columns=[c for c in SERIES_COLUMNS if c != "demand_class"])
     classes = classify_demand(data.loc[~data["stockout"]])[["unique_id", "demand_class"]]
-    series = series.merge(classes, on="unique_id", how="left")
-    series["demand_class"] = series["demand_class"].fillna("no_demand")
+    class_of = dict(zip(classes["unique_id"], classes["demand_class"], strict=True))
+    if prophet:
+        _apply_prophet(groups, choices, class_of, h, future=future, country=country)
+
+    series_rows, fc_parts = [], []
+    for uid, g, y, _so in groups:
+        c = choices[uid]
+        series_rows.append((uid, c.model, *c.scores, c.fit.sigma, c.status, c.error, y.size))
+        ds = pd.date_range(g["ds"].iloc[-1] + pd.Timedelta(days=1), periods=h, freq="D")
+        fc_parts.append(_forecast_part(uid, ds, c.fit, z))
+    cols = [c for c in SERIES_COLUMNS if c != "demand_class"] + EXTRA_COLUMNS
+    series = pd.DataFrame(series_rows, columns=cols)
+    series["demand_class"] = series["unique_id"].map(class_of).fillna("no_demand")
     forecast = (
         pd.concat(fc_parts, ignore_index=True)
         if fc_parts
         else pd.DataFrame(columns=FORECAST_COLUMNS)
     )
     return BacktestResult(
-        series=series[SERIES_COLUMNS],
+        series=series[SERIES_COLUMNS + EXTRA_COLUMNS],
         scores=pd.DataFrame(score_rows, columns=SCORE_COLUMNS),
         forecast=forecast,
+    )
+
+
+def _forecast_part(uid, ds: pd.DatetimeIndex, fit: ModelFit, z: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unique_id": uid,
+            "ds": ds,
+            "yhat": fit.mean,
+            "yhat_lo": np.maximum(fit.mean - z * fit.sigma, 0.0),
+            "yhat_hi": fit.mean + z * fit.sigma,
+        }
     )

@@ -18,6 +18,8 @@ SES_ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 CROSTON_ALPHA = 0.1
 TSB_ALPHA = 0.1
 TSB_BETA = 0.1
+DOW_WEEKS = 52  # weeks of history behind the weekday factors
+DOW_SHRINK = 50.0  # pseudo-units pulling each weekday factor toward 1 (flat)
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,31 @@ def _tsb(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
     return np.full(h, prob * size), fitted
 
 
+def weekday_factors(y: np.ndarray, weeks: int = DOW_WEEKS, shrink: float = DOW_SHRINK):
+    """Multiplicative factors (mean 1) per position ``i % 7`` from the last ``weeks`` whole
+    weeks, shrunk toward 1 by ``shrink`` pseudo-units: sparse series stay nearly flat."""
+    n_weeks = min(weeks, y.size // SEASON)
+    if n_weeks < 2:
+        return np.ones(SEASON)
+    tail = y[y.size - n_weeks * SEASON :]
+    start = (y.size - n_weeks * SEASON) % SEASON  # position (index % 7) of tail[0]
+    sums = np.roll(tail.reshape(n_weeks, SEASON).sum(axis=0), start)
+    total = sums.sum()
+    if total <= 0:
+        return np.ones(SEASON)
+    raw = sums * SEASON / total
+    return (total * raw + shrink) / (total + shrink)
+
+
+def _dow_profile(y: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weekday profile on a moving level: the 28-day mean times weekday factors."""
+    n = y.size
+    level_fc, fitted = _moving_average(y, h)
+    fac = weekday_factors(y)
+    fitted = fitted * fac[np.arange(n) % SEASON]
+    return level_fc * fac[np.arange(n, n + h) % SEASON], fitted
+
+
 MODELS: dict[str, Model] = {
     m.name: m
     for m in (
@@ -156,6 +183,7 @@ MODELS: dict[str, Model] = {
         Model("croston", 3, _croston),
         Model("sba", 4, _sba),
         Model("tsb", 5, _tsb),
+        Model("dow_profile", 6, _dow_profile),
     )
 }
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .backtest import BacktestResult, backtest
+from .backtest import EXTRA_COLUMNS, FALLBACK_MODEL, SERIES_COLUMNS, BacktestResult, backtest
 from .policy import abc_classes, reorder_policy
 
 
@@ -33,8 +33,22 @@ def chunk_ids(ids, n_chunks: int, index: int) -> list:
     return np.array_split(uniq, n_chunks)[index].tolist()
 
 
-def _backtest_chunk(df: pd.DataFrame, h: int, folds: int, level: float) -> BacktestResult:
-    return backtest(df, h, folds=folds, level=level)
+def _backtest_chunk(df: pd.DataFrame, h: int, folds: int, level: float, opts: dict):
+    return backtest(df, h, folds=folds, level=level, **opts)
+
+
+def _no_history(ids: list, start: pd.Timestamp, h: int) -> BacktestResult:
+    """Zero forecasts for series known only from ``lead_times`` (no rows in ``df``)."""
+    series = pd.DataFrame({"unique_id": ids, "model": FALLBACK_MODEL})
+    for col in ("wape", "mase", "bias"):
+        series[col] = np.nan
+    series = series.assign(demand_class="no_demand", sigma=0.0, status="no_history", error="")
+    series["n_days"] = 0
+    ds = pd.date_range(start, periods=h, freq="D")
+    forecast = pd.DataFrame(
+        {"unique_id": np.repeat(np.array(ids, dtype=object), h), "ds": np.tile(ds, len(ids))}
+    ).assign(yhat=0.0, yhat_lo=0.0, yhat_hi=0.0)
+    return BacktestResult(series[SERIES_COLUMNS + EXTRA_COLUMNS], pd.DataFrame(), forecast)
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -51,6 +65,10 @@ def forecast_frame(
     level: float = 80.0,
     max_workers: int | None = None,
     serial: bool = False,
+    future: pd.DataFrame | None = None,
+    country: str | None = None,
+    global_model: bool = True,
+    prophet: bool = False,
 ) -> RunResult:
     """Backtest, forecast ``h`` days and compute the policy for every series of ``df``.
 
@@ -59,24 +77,39 @@ def forecast_frame(
     ``holding_cost`` (see :func:`reorder_policy`). ``revenue``: ``unique_id, revenue``
     for the ABC service levels; without it, units sold stand in for revenue.
     The daily demand mean is the forecast mean over the horizon, its std the chosen
-    model's residual sigma. ``serial`` (or a single worker/series) skips the pool.
+    model's sigma. ``serial`` (or a single worker/series) skips the pool. ``future``,
+    ``country``, ``global_model`` and ``prophet`` are passed to :func:`.backtest.backtest`;
+    the global model trains once per chunk (one chunk per worker), so its forecasts depend
+    a little on how the run is cut. Series listed in ``lead_times`` without any row in
+    ``df`` get a zero forecast with status ``no_history``.
     """
+    opts = {"future": future, "country": country, "global_model": global_model}
+    opts["prophet"] = prophet
     ids = df["unique_id"].unique()
     workers = max_workers or os.cpu_count() or 1
     n_chunks = min(workers, len(ids))
-    if serial or n_chunks <= 1:
-        results = [backtest(df, h, folds=folds, level=level)]
+    if not len(ids):
+        results = []
+    elif serial or n_chunks <= 1:
+        results = [backtest(df, h, folds=folds, level=level, **opts)]
     else:
         chunks = [chunk_ids(ids, n_chunks, i) for i in range(n_chunks)]
         frames = [df[df["unique_id"].isin(c)] for c in chunks]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_backtest_chunk, f, h, folds, level) for f in frames]
+            futures = [pool.submit(_backtest_chunk, f, h, folds, level, opts) for f in frames]
             results = [fut.result() for fut in futures]
+    missing = sorted(set(lead_times["unique_id"]) - set(ids))
+    if missing:
+        start = (df["ds"].max() if len(df) else pd.Timestamp.today().normalize()) + pd.Timedelta(
+            days=1
+        )
+        results.append(_no_history(missing, start, h))
     series = _concat([r.series for r in results])
     forecast = _concat([r.forecast for r in results])
 
     if revenue is None:
         revenue = df.groupby("unique_id", observed=True)["y"].sum().rename("revenue").reset_index()
+        revenue = pd.concat([revenue, pd.DataFrame({"unique_id": missing, "revenue": 0.0})])
     abc = abc_classes(revenue)[["unique_id", "abc", "service_level"]]
     demand = forecast.groupby("unique_id", observed=True)["yhat"].mean().rename("demand_mean")
     frame = (

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from demand_engine.forecasting.backtest import (
+    EXTRA_COLUMNS,
     FORECAST_COLUMNS,
     SERIES_COLUMNS,
     backtest,
@@ -33,7 +34,8 @@ def _intermittent(n: int, size: float) -> np.ndarray:
 def test_weekly_pattern_chooses_seasonal_naive():
     df = _long({"a": np.tile(WEEK, 20), "b": np.tile(WEEK * 3, 20)})
     res = backtest(df, h=14, folds=2)
-    assert list(res.series.columns) == SERIES_COLUMNS
+    assert list(res.series.columns) == SERIES_COLUMNS + EXTRA_COLUMNS
+    assert (res.series["status"] == "ok").all()
     assert list(res.forecast.columns) == FORECAST_COLUMNS
     assert (res.series["model"] == "seasonal_naive").all()
     assert (res.series["mase"] == 0).all() and (res.series["wape"] == 0).all()
