@@ -54,6 +54,7 @@ from .common import (
     plain_number,
     text,
 )
+from .contacts import Address, Supplier, normalise_phone, region_of
 
 SIGNATURE_HEADER = "X-Signature"
 ALGORITHMS = {"HMAC-SHA256": hashlib.sha256}
@@ -419,6 +420,56 @@ def product_mapping(product: Mapping) -> ProductMapping:
         supply_price=number(product.get("supply_price")),
         active=boolean(product.get("active"), True) and not text(product.get("deleted_at")),
     )
+
+
+# ----------------------------------------------------------------------
+# Suppliers
+# ----------------------------------------------------------------------
+PHONE_FIELDS = (("phone", "Work"), ("mobile", "Mobile"), ("fax", "Fax"))
+
+
+def supplier_to_supplier(row: Mapping, default_region: str | None = None) -> Supplier:
+    """A REST 2.0 supplier (``contact`` optional) as a :class:`Supplier`;
+    phones in E.164 read in the contact's country, else ``default_region``."""
+    supplier_id = xs_id(row.get("id"))
+    if not supplier_id:
+        raise LightspeedPayloadError("the supplier has no id")
+    contact = row.get("contact") if isinstance(row.get("contact"), Mapping) else {}
+    country = text(contact.get("physical_country_id")) or text(contact.get("postal_country_id"))
+    address = None
+    if any(text(contact.get(f"physical_{key}")) for key in ("address_1", "city", "postcode")):
+        address = Address(
+            street=text(contact.get("physical_address_1")),
+            street2=text(contact.get("physical_address_2")),
+            city=text(contact.get("physical_city")) or text(contact.get("physical_suburb")),
+            state=text(contact.get("physical_state")),
+            zip=text(contact.get("physical_postcode")),
+            country=country,
+            country_code=region_of(country),
+        )
+    region = region_of(country) or default_region
+    phones = tuple(
+        normalise_phone(raw, region, use_type)
+        for key, use_type in PHONE_FIELDS
+        if (raw := text(contact.get(key)))
+    )
+    person = " ".join(
+        part for part in (text(contact.get("first_name")), text(contact.get("last_name"))) if part
+    )
+    supplier = Supplier(
+        supplier_id=supplier_id,
+        name=text(row.get("name")) or text(contact.get("company_name")) or supplier_id,
+        emails=tuple(email for email in (text(contact.get("email")),) if email),
+        phones=phones,
+        address=address,
+        website=text(contact.get("website")),
+        archived=bool(text(row.get("deleted_at"))),
+        contacts=(person,) if person else (),
+    )
+    for phone in supplier.phones:
+        if phone.phone_invalid:
+            supplier.notes.append(f"phone {phone.raw!r} kept as typed: {phone.reason}")
+    return supplier
 
 
 # ----------------------------------------------------------------------

@@ -346,3 +346,29 @@ def test_retry_after_as_seconds_or_http_date():
     assert retry_after_seconds("Tue, 14 Nov 2023 22:00:00 GMT", 1.0, now) == 0.0
     assert retry_after_seconds("soon", 2.5, now) == 2.5
     assert retry_after_seconds(None, 2.5, now) == 2.5
+
+
+def test_xseries_supplier_contact_phones_and_address():
+    pytest.importorskip("phonenumbers")
+    row = {
+        "id": "sup-1",
+        "name": "Harrys",
+        "contact": {
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "email": "orders@harrys.example",
+            "phone": "09 379 0000",
+            "mobile": "12",
+            "physical_address_1": "1 Queen St",
+            "physical_city": "Auckland",
+            "physical_country_id": "NZ",
+        },
+    }
+    supplier = xseries.supplier_to_supplier(row)
+    assert supplier.name == "Harrys" and supplier.contacts == ("Ann Lee",)
+    assert supplier.emails == ("orders@harrys.example",)
+    assert supplier.phones[0].e164 == "+6493790000"
+    assert supplier.phones[1].phone_invalid and "'12'" in supplier.notes[0]
+    assert supplier.address.country_code == "NZ" and supplier.address.city == "Auckland"
+    bare = xseries.supplier_to_supplier({"id": "sup-2", "name": "Peak"})
+    assert bare.phones == () and bare.address is None and not bare.phone_invalid
