@@ -19,7 +19,7 @@ PY=${PYTHON:-python3}
 say() { printf '%s\n' "$*" >&2; }
 
 # --- engine tier ------------------------------------------------------------
-if ! "$PY" -c "import pytest, pandas, numpy, pyarrow, requests, lightgbm, prophet" >/dev/null 2>&1; then
+if ! "$PY" -c "import pytest, pandas, numpy, pyarrow, requests, lightgbm, prophet, phonenumbers" >/dev/null 2>&1; then
     say "installing the engine tier's test requirements"
     "$PY" -m pip install -q -r requirements-test.txt \
         || "$PY" -m pip install -q --user --break-system-packages -r requirements-test.txt \

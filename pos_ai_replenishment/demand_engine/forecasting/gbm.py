@@ -137,10 +137,13 @@ def global_forecast(series: list[SeriesInput], h: int) -> GlobalForecast | None:
             ys.append(s.y[t])
     if len(xs) < MIN_SERIES:
         return None
-    booster = lgb.train(PARAMS, lgb.Dataset(np.vstack(xs), np.concatenate(ys)), ROUNDS)
+    dataset = lgb.Dataset(np.vstack(xs), np.concatenate(ys), params={"num_threads": 1})
+    booster = lgb.train(PARAMS, dataset, ROUNDS)
     out = GlobalForecast()
     preds = [features(s, np.array([s.y.size - h, s.y.size]), h)[0] for s in series]
-    flat = booster.predict(np.vstack(preds))
+    # one thread in predict too: an OpenMP thread pool left in a process that later
+    # forks a worker pool deadlocks the workers (the Odoo cron does exactly that)
+    flat = booster.predict(np.vstack(preds), num_threads=1)
     for i, s in enumerate(series):
         rows = flat[2 * h * i : 2 * h * (i + 1)]
         out.fold[s.uid] = np.maximum(rows[:h], 0.0)

@@ -82,6 +82,9 @@ POLICY_COLUMNS = [
     "service_level",
     "z",
     "lead_time_demand",
+    "lead_time_demand_std",
+    "protection_demand",
+    "protection_std",
     "safety_stock",
     "reorder_point",
     "order_up_to",
@@ -90,6 +93,10 @@ POLICY_COLUMNS = [
 
 def reorder_policy(frame: pd.DataFrame) -> pd.DataFrame:
     """Policy per series row.
+
+    ``lead_time_demand_std`` is sqrt(L·σd² + d²·σL²); ``protection_demand`` and
+    ``protection_std`` are the same over lead time + review period (L + R), the
+    horizon an order has to cover.
 
     Needs ``unique_id, demand_mean, demand_std, lead_time, service_level``; optional
     ``lead_time_std`` (0), ``review_period`` (0), ``moq`` (0), ``pack_size`` (1),
@@ -104,18 +111,23 @@ def reorder_policy(frame: pd.DataFrame) -> pd.DataFrame:
 
     d, sd = f["demand_mean"].to_numpy(float), f["demand_std"].to_numpy(float)
     lt = f["lead_time"].to_numpy(float)
+    lt_sd, review = get("lead_time_std", 0.0), get("review_period", 0.0)
     z = z_score(f["service_level"].to_numpy(float))
-    ss = safety_stock(z, lt, get("lead_time_std", 0.0), d, sd)
+    ss = safety_stock(z, lt, lt_sd, d, sd)
     rop = reorder_point(lt, d, ss)
+    cover = lt + review
     out = pd.DataFrame(
         {
             "unique_id": f["unique_id"].to_numpy(),
             "service_level": f["service_level"].to_numpy(float),
             "z": z,
             "lead_time_demand": lt * d,
+            "lead_time_demand_std": safety_stock(1.0, lt, lt_sd, d, sd),
+            "protection_demand": cover * d,
+            "protection_std": safety_stock(1.0, cover, lt_sd, d, sd),
             "safety_stock": ss,
             "reorder_point": rop,
-            "order_up_to": order_up_to(rop, get("review_period", 0.0), d),
+            "order_up_to": order_up_to(rop, review, d),
         }
     )
     if "inventory_position" in f:

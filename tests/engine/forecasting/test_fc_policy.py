@@ -81,6 +81,10 @@ def test_reorder_policy_frame():
     assert out.loc["p", "z"] == pytest.approx(z)
     assert out.loc["p", "lead_time_demand"] == pytest.approx(32.0)
     assert out.loc["p", "safety_stock"] == pytest.approx(10 * z)
+    # sqrt(4·9 + 64·1) = 10; over L + R = 11 days: 88 units, sqrt(11·9 + 64·1) = sqrt(163)
+    assert out.loc["p", "lead_time_demand_std"] == pytest.approx(10.0)
+    assert out.loc["p", "protection_demand"] == pytest.approx(88.0)
+    assert out.loc["p", "protection_std"] == pytest.approx(np.sqrt(163.0))
     assert out.loc["p", "reorder_point"] == pytest.approx(32 + 10 * z)
     assert out.loc["p", "order_up_to"] == pytest.approx(88 + 10 * z)
     # p: position 40 <= rop 48.45 -> need 104.45 - 40 = 64.45 -> pack of 12 -> 72
