@@ -49,6 +49,18 @@ class PosDemandForecast(models.Model):
         readonly=True,
         help="sqrt(L * sigma_d^2 + d^2 * sigma_L^2)",
     )
+    protection_demand = fields.Float(
+        string="Demand over Lead Time + Review",
+        digits="Product Unit of Measure",
+        readonly=True,
+        help="What one order has to cover: (L + R) x demand per day.",
+    )
+    protection_std = fields.Float(
+        string="Sigma over Lead Time + Review",
+        digits="Product Unit of Measure",
+        readonly=True,
+        help="sqrt((L + R) * sigma_d^2 + d^2 * sigma_L^2)",
+    )
     abc = fields.Selection([("A", "A"), ("B", "B"), ("C", "C")], string="ABC", readonly=True)
     service_level = fields.Float(string="Service Level (%)", readonly=True)
     z = fields.Float(string="z", digits=(16, 3), readonly=True)

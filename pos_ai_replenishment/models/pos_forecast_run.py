@@ -27,6 +27,7 @@ DEFAULTS = {
     "forecast_workers": 0,  # 0: every core
     "anomaly_recent_days": 7,
     "anomaly_max_per_run": 100,
+    "forecast_prophet": 0,  # 1: try Prophet on long, smooth, high-volume series
 }
 CHART_HISTORY_DAYS = 91
 INTERVAL_LEVEL = 80.0
@@ -97,7 +98,8 @@ class PosForecastRun(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_run_forecasts(self, chunk=None):
-        """Nightly: one run per company with AI replenishment switched on somewhere.
+        """Nightly: one run per company with POS demand, when AI replenishment is
+        switched on for some category.
 
         ``chunk=(index, count)`` forecasts only the products whose id modulo
         ``count`` is ``index``: ``count`` scheduled actions, one per chunk, share
@@ -112,7 +114,10 @@ class PosForecastRun(models.Model):
             [("replenishment_rollout_effective", "!=", "off")], limit=1
         ):
             return
-        for company in self.env["res.company"].search([]):
+        self.env["pos.demand.daily"].flush_model(["company_id"])
+        self.env.cr.execute("SELECT DISTINCT company_id FROM pos_demand_daily")
+        company_ids = [row[0] for row in self.env.cr.fetchall()]
+        for company in self.env["res.company"].browse(company_ids).exists():
             self.with_company(company).sudo()._start("cron", chunk=chunk)
 
     @api.model
@@ -165,7 +170,10 @@ class PosForecastRun(models.Model):
     # The run
     # ------------------------------------------------------------------
     def _param(self, key):
+        """A setting as an int (checkboxes are stored as "True"/"False")."""
         value = self.env["ir.config_parameter"].sudo().get_param(f"pos_ai_replenishment.{key}")
+        if value in ("True", "False"):
+            return int(value == "True")
         try:
             return int(value) if value not in (None, "") else DEFAULTS[key]
         except ValueError:
@@ -363,6 +371,8 @@ class PosForecastRun(models.Model):
             level=INTERVAL_LEVEL,
             max_workers=workers,
             serial=workers == 1,
+            country=self.company_id.country_id.code or None,
+            prophet=bool(self._param("forecast_prophet")),
         )
         policy = result.policy.merge(
             inputs[["unique_id", "category_service_level", "review_period", "moq"]],
@@ -407,7 +417,6 @@ class PosForecastRun(models.Model):
             product_id, warehouse_id = (int(x) for x in uid.split(":"))
             s, p, x = series.loc[uid], policy.loc[uid], extra.loc[uid]
             status, message = self._status(s, x, history_days[uid], min_history)
-            lt_std = self._lead_time_demand_std(p)
             vals = {
                 "run_id": self.id,
                 "forecast_date": end + timedelta(days=1),
@@ -427,7 +436,9 @@ class PosForecastRun(models.Model):
                 "lead_time_std": float(p["lead_time_std"]),
                 "review_period": float(x["review_period"]),
                 "lead_time_demand": float(p["lead_time_demand"]),
-                "lead_time_demand_std": lt_std,
+                "lead_time_demand_std": float(p["lead_time_demand_std"]),
+                "protection_demand": float(p["protection_demand"]),
+                "protection_std": float(p["protection_std"]),
                 "abc": p["abc"],
                 "service_level": float(p["service_level"]) * 100.0,
                 "z": float(p["z"]),
@@ -470,16 +481,6 @@ class PosForecastRun(models.Model):
                 "for the real lead time and minimum quantity."
             )
         return "ok", False
-
-    @api.model
-    def _lead_time_demand_std(self, p):
-        """sqrt(L·σd² + d²·σL²): the safety stock divided by z."""
-        return float(
-            math.sqrt(
-                p["lead_time"] * p["demand_std"] ** 2
-                + p["demand_mean"] ** 2 * p["lead_time_std"] ** 2
-            )
-        )
 
     def _explanation(self, product, warehouse, s, p, status):
         explanation = PolicyExplanation(

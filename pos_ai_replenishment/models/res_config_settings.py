@@ -107,3 +107,10 @@ class ResConfigSettings(models.TransientModel):
         help="AI RFQs above this amount (company currency), or for a vendor never ordered "
         "from, always need a purchase manager's approval, in every phase.",
     )
+    pos_forecast_prophet = fields.Boolean(
+        string="Try Prophet",
+        config_parameter="pos_ai_replenishment.forecast_prophet",
+        help="Also fit Prophet (weekly and yearly seasonality, holidays of the company's "
+        "country) on series with two years of smooth, high-volume demand, and keep it where "
+        "it wins the holdout. About 0.3-0.5 s of CPU per such series.",
+    )

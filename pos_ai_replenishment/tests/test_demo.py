@@ -53,7 +53,8 @@ class TestDemoData(TransactionCase):
         forecasts and AI min/max on reordering rules."""
         household = self.env.ref("pos_ai_replenishment.categ_household")
         self.assertEqual(household.replenishment_rollout_effective, "off")
-        run = self.env["pos.forecast.run"].search([], order="id", limit=1)
+        company = self.env.ref("pos_ai_replenishment.warehouse_downtown").company_id
+        run = self.env["pos.forecast.run"].search([("company_id", "=", company.id)], limit=1)
         self.assertEqual(run.state, "done", run.error_log)
         forecasts = self.env["pos.demand.forecast"].search([])
         self.assertEqual(run.series_count, len(forecasts))

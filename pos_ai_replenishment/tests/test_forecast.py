@@ -23,6 +23,8 @@ class ForecastCommon(PosReplenishmentCase):
             "pos_ai_replenishment.forecast_workers", "1"
         )
         Category = cls.env["product.category"]
+        # only this test's categories are on (a demo database switches others on)
+        Category.search([("replenishment_rollout", "!=", False)]).replenishment_rollout = False
         cls.categ_on = Category.create({"name": "AI Parent", "replenishment_rollout": "suggest"})
         cls.categ_child = Category.create({"name": "AI Child", "parent_id": cls.categ_on.id})
         cls.categ_off = Category.create({"name": "Manual Only", "replenishment_rollout": "off"})
@@ -186,6 +188,12 @@ class TestForecastRun(ForecastCommon):
             cola.reorder_point, cola.lead_time_demand + cola.safety_stock, places=4
         )
         self.assertAlmostEqual(cola.safety_stock, cola.z * cola.lead_time_demand_std, delta=0.01)
+        self.assertAlmostEqual(
+            cola.protection_demand,
+            (cola.lead_time + cola.review_period) * cola.demand_mean,
+            delta=0.01,
+        )
+        self.assertGreater(cola.protection_std, cola.lead_time_demand_std)
         self.assertGreater(cola.order_up_to, cola.reorder_point)
         self.assertIn(cola.model, cola.explanation)
         self.assertIn("service level", cola.explanation)
@@ -315,6 +323,18 @@ class TestForecastRun(ForecastCommon):
         self.assertEqual(chunked, whole)
         with self.assertRaises(ValueError):
             Run._cron_run_forecasts(chunk=(2, 2))
+
+    def test_settings_checkboxes_and_numbers_are_read(self):
+        settings = self.env["res.config.settings"].create(
+            {"pos_forecast_prophet": True, "pos_forecast_horizon": 14}
+        )
+        settings.execute()
+        run = self.env["pos.forecast.run"].new({})
+        self.assertEqual(run._param("forecast_prophet"), 1)
+        self.assertEqual(run._param("horizon_days"), 14)
+        settings = self.env["res.config.settings"].create({"pos_forecast_prophet": False})
+        settings.execute()
+        self.assertEqual(run._param("forecast_prophet"), 0)
 
     def test_process_pool_inside_odoo_matches_serial(self):
         """With two processes (every core by default) the run gives the same
