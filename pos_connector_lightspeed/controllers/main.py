@@ -48,6 +48,7 @@ class LightspeedController(PosIntakeController):
         readonly=False,
         save_session=False,
         max_content_length=PosIntakeController.HARD_MAX_CONTENT_LENGTH,
+        ls_raw_body=True,
     )
     def lightspeed_webhook(self, source_code, **_kwargs):
         return self._answer(self._lightspeed_webhook, source_code)

@@ -4,3 +4,4 @@ from . import pos_inbox_event
 from . import pos_product_mapping
 from . import res_partner
 from . import purchase_order
+from . import ir_http
