@@ -48,9 +48,24 @@ class PosInboxEvent(models.Model):
             return translation
         outlets = source._ls_register_outlets()
         if topic == "xseries/sale":
-            return xseries.sale_to_events(load_json(self.body), currency, outlets)
+            return self._ls_x_sale(load_json(self.body), currency, outlets)
         if topic == "xseries/inventory":
             return xseries.inventory_to_event(load_json(self.body), self._ls_received_iso())
         # a webhook delivery, stored as received (form-encoded, JSON in payload)
         delivery = xseries.parse_webhook(self.body, topic)
+        if (delivery.type or "").lower() == "sale.update":
+            return self._ls_x_sale(delivery.payload, currency, outlets)
         return xseries.translate_webhook(delivery, currency, outlets, self._ls_received_iso())
+
+    def _ls_x_sale(self, sale, currency, outlets):
+        """A voided X-Series sale counts as its sale and the void together, so
+        it nets to zero whether or not its closed version was seen before (a
+        sale closed and voided between two backfills, a webhook out of order);
+        lines already recorded are never recorded twice."""
+        sale = sale.get("data") if isinstance(sale.get("data"), dict) else sale
+        status = str(sale.get("status") or "").upper()
+        if status not in xseries.VOID_STATUSES:
+            return xseries.sale_to_events(sale, currency, outlets)
+        translation = xseries.sale_to_events(dict(sale, status="CLOSED"), currency, outlets)
+        translation.events = [e for e in translation.events if e["type"] == "sale"]
+        return translation.extend(xseries.sale_to_events(sale, currency, outlets))
