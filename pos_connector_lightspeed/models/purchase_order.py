@@ -181,10 +181,10 @@ class PurchaseOrder(models.Model):
         if partner.ls_source_id != source or not partner.ls_supplier_ref:
             raise UserError(
                 _(
-                    "%(vendor)s is not a vendor imported from %(source)s: import the "
+                    "%(vendor)s is not a vendor imported from %(src)s: import the "
                     "vendors (or link this partner) first.",
                     vendor=partner.display_name,
-                    source=source.display_name,
+                    src=source.display_name,
                 )
             )
         return partner.ls_supplier_ref
@@ -249,11 +249,11 @@ class PurchaseOrder(models.Model):
         )
         what = _("purchase order") if source.kind == "lightspeed_r" else _("supplier consignment")
         summary = _(
-            "Lightspeed %(what)s %(ref)s %(how)s in %(source)s (%(n)s lines).",
+            "Lightspeed %(what)s %(ref)s %(how)s in %(src)s (%(n)s lines).",
             what=what,
             ref=ref,
             how=_("created") if created else _("found (created by an earlier attempt)"),
-            source=source.display_name,
+            src=source.display_name,
             n=len(lines),
         )
         self.message_post(body=summary, subtype_xmlid="mail.mt_note")
