@@ -308,8 +308,9 @@ class TestForecastRun(ForecastCommon):
         once, with the same numbers (ABC over the whole company) as one run."""
         self.run_cron()
         Forecast = self.env["pos.demand.forecast"]
-        whole = {(f.product_id.id, f.reorder_point, f.abc, f.model) for f in Forecast.search([])}
-        Forecast.search([]).unlink()
+        mine = [("categ_id", "child_of", self.categ_on.id)]
+        whole = {(f.product_id.id, f.reorder_point, f.abc, f.model) for f in Forecast.search(mine)}
+        Forecast.search(mine).unlink()
         Run = self.env["pos.forecast.run"]
         Run._cron_run_forecasts(chunk=(0, 2))
         first = Run.search([], limit=1)
@@ -319,7 +320,9 @@ class TestForecastRun(ForecastCommon):
         second = Run.search([], limit=1)
         self.assertTrue(all(f.product_id.id % 2 == 1 for f in second.forecast_ids))
         self.assertEqual(first.series_count + second.series_count, 4)
-        chunked = {(f.product_id.id, f.reorder_point, f.abc, f.model) for f in Forecast.search([])}
+        chunked = {
+            (f.product_id.id, f.reorder_point, f.abc, f.model) for f in Forecast.search(mine)
+        }
         self.assertEqual(chunked, whole)
         with self.assertRaises(ValueError):
             Run._cron_run_forecasts(chunk=(2, 2))
@@ -341,13 +344,14 @@ class TestForecastRun(ForecastCommon):
         numbers as in one process."""
         self.run_cron()
         Forecast = self.env["pos.demand.forecast"]
-        serial = {(f.product_id.id, f.reorder_point, f.model) for f in Forecast.search([])}
+        mine = [("categ_id", "child_of", self.categ_on.id)]
+        serial = {(f.product_id.id, f.reorder_point, f.model) for f in Forecast.search(mine)}
         self.env["ir.config_parameter"].sudo().set_param(
             "pos_ai_replenishment.forecast_workers", "2"
         )
         run = self.run_cron()
         self.assertEqual(run.state, "done", run.error_log)
-        pooled = {(f.product_id.id, f.reorder_point, f.model) for f in Forecast.search([])}
+        pooled = {(f.product_id.id, f.reorder_point, f.model) for f in Forecast.search(mine)}
         self.assertEqual(pooled, serial)
 
 
