@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import html
 from email import policy
 
 import pytest
@@ -118,3 +119,19 @@ def test_po_reference_substitution_is_used_in_facts():
     assert "PO/2026/0007" in message["Subject"]
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert "Nous confirmons votre commande PO/2026/0007." in body
+
+
+def _like_odoo_plaintext2html(text: str) -> str:
+    """Roughly what Odoo stores for a text/plain reply: escaped, paragraphs in
+    ``<p>``, line breaks as ``<br/>``."""
+    escaped = html.escape(text)
+    paragraphs = [p for p in escaped.split("\n\n") if p.strip()]
+    return "<div>" + "".join(f"<p>{p.replace(chr(10), '<br/>')}</p>" for p in paragraphs) + "</div>"
+
+
+@pytest.mark.parametrize("name", [n for n in rc.names() if rc.load(n).body("plain")])
+def test_plain_reply_stored_as_html_by_odoo_reads_the_same(name):
+    reply = rc.load(name)
+    plain = reply.body("plain")
+    as_html = _like_odoo_plaintext2html(plain)
+    assert _comparable(_facts(reply, as_html)) == _comparable(_facts(reply, plain))
