@@ -368,8 +368,14 @@ class PosSource(models.Model):
         for source in self.search([("kind", "in", LS_KINDS)]):
             if not source.sudo().ls_access_token:
                 continue
-            source.with_context(ls_commit=True)._ls_sync()
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+            try:
+                source.with_context(ls_commit=True)._ls_sync()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            except Exception as err:  # noqa: BLE001 - one source never stops the others
+                self.env.cr.rollback()
+                _logger.exception("Lightspeed sync of %s failed", source.display_name)
+                source._ls_fail(err)
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _ls_page_limit(self, default):
         return self.env.context.get("ls_page_limit", default)

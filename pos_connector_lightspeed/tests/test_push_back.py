@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import LightspeedCase
 
@@ -161,6 +161,18 @@ class TestPushBack(LightspeedCase):
         self.run_push()
         self.assertEqual(order.ls_push_state, "pushed")
         self.assertEqual(self.fake.orders[0]["vendorID"], "99")
+
+    def test_a_purchase_manager_without_replenishment_rights_confirms_and_queues(self):
+        buyer = new_test_user(
+            self.env, "ls_buyer", groups="base.group_user,purchase.group_purchase_manager"
+        )
+        order = self.ai_order()
+        order.with_user(buyer).button_confirm()
+        self.assertEqual(order.state, "purchase")
+        self.assertEqual(order.ls_push_state, "to_push")
+        self.assertFalse(self.fake.requests, "nothing is sent from the user's transaction")
+        self.run_push()
+        self.assertEqual(order.ls_push_state, "pushed")
 
     def test_orders_not_drafted_by_ai_or_for_unmapped_warehouses_are_not_pushed(self):
         manual = self.ai_order(ai=False)
