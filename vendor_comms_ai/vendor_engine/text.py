@@ -92,7 +92,7 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
-_HTML_HINT = re.compile(r"<\s*(?:html|body|div|p|br|span|table|blockquote)\b", re.I)
+_HTML_HINT = re.compile(r"<\s*(?:html|body|div|p|pre|br|span|table|blockquote)\b", re.I)
 
 
 def looks_like_html(body: str) -> bool:

@@ -135,3 +135,12 @@ def test_plain_reply_stored_as_html_by_odoo_reads_the_same(name):
     plain = reply.body("plain")
     as_html = _like_odoo_plaintext2html(plain)
     assert _comparable(_facts(reply, as_html)) == _comparable(_facts(reply, plain))
+
+
+@pytest.mark.parametrize("name", [n for n in rc.names() if rc.load(n).body("plain")])
+def test_plain_reply_stored_in_pre_by_odoo_reads_the_same(name):
+    """Odoo 18's mail gateway keeps a text/plain body as ``<pre>escaped text</pre>``."""
+    reply = rc.load(name)
+    plain = reply.body("plain")
+    as_pre = f"<pre>{html.escape(plain)}</pre>"
+    assert _comparable(_facts(reply, as_pre)) == _comparable(_facts(reply, plain))

@@ -1,0 +1,2 @@
+from . import test_vendor_comms
+from . import test_scorecard_tracking
