@@ -396,39 +396,63 @@ class PosReplenishmentProposal(models.Model):
 
     def _draft_rfqs(self):
         """Draft RFQs through Odoo's procurement buy rule: seller choice, dates,
-        one RFQ per vendor kept apart from buyers' manual drafts."""
+        one RFQ per vendor kept apart from buyers' manual drafts. All in one
+        procurement run; proposals Odoo cannot draft are blocked with its reason
+        and the others run again without them."""
         if not self:
             return
-        Group = self.env["procurement.group"]
-        for proposal in self:
-            orderpoint = proposal.orderpoint_id
-            values = orderpoint._prepare_procurement_values()
-            values.update(supplierinfo_id=proposal.seller_id, ai_proposal_id=proposal.id)
-            procurement = Group.Procurement(
-                proposal.product_id,
-                proposal.quantity,
-                proposal.product_id.uom_id,
-                orderpoint.location_id,
-                orderpoint.name,
-                _("AI replenishment"),
-                proposal.company_id,
-                values,
-            )
+        pending = {proposal: proposal._procurement() for proposal in self}
+        Group = self.env["procurement.group"].with_context(pos_ai_system=True)
+        while pending:
             try:
                 with self.env.cr.savepoint():
-                    Group.with_context(pos_ai_system=True).run([procurement])
-            except (ProcurementException, UserError) as err:
-                message = getattr(err, "procurement_exceptions", None)
-                text = "\n".join(msg for _proc, msg in message) if message else str(err.args[0])
-                proposal.write(
-                    {"state": "blocked", "block_reason": _("Odoo could not draft it: %s", text)}
-                )
-                proposal._notify_blocked()
+                    Group.run(list(pending.values()))
+            except ProcurementException as err:
+                failed = {}
+                for procurement, message in err.procurement_exceptions:
+                    failed.setdefault(procurement.values.get("ai_proposal_id"), []).append(message)
+                blocked = self.browse([pid for pid in failed if pid])
+                if not blocked:
+                    raise
+                for proposal in blocked:
+                    proposal._block_draft("\n".join(failed[proposal.id]))
+                    pending.pop(proposal, None)
                 continue
-            proposal.state = "drafted"
+            except UserError as err:
+                if len(pending) == 1:
+                    next(iter(pending))._block_draft(str(err.args[0]))
+                    break
+                # no way to tell which one: draft them one by one
+                for proposal in list(pending):
+                    proposal._draft_rfqs()
+                return
+            for proposal in pending:
+                proposal.state = "drafted"
+            break
         drafted = self.filtered(lambda p: p.state == "drafted")
         for order in drafted.purchase_line_ids.order_id:
             order._ai_after_draft(drafted.filtered(lambda p, o=order: p.purchase_order_id == o))
+
+    def _procurement(self):
+        self.ensure_one()
+        orderpoint = self.orderpoint_id
+        values = orderpoint._prepare_procurement_values()
+        values.update(supplierinfo_id=self.seller_id, ai_proposal_id=self.id)
+        return self.env["procurement.group"].Procurement(
+            self.product_id,
+            self.quantity,
+            self.product_id.uom_id,
+            orderpoint.location_id,
+            orderpoint.name,
+            _("AI replenishment"),
+            self.company_id,
+            values,
+        )
+
+    def _block_draft(self, text):
+        self.ensure_one()
+        self.write({"state": "blocked", "block_reason": _("Odoo could not draft it: %s", text)})
+        self._notify_blocked()
 
     def action_accept(self):
         """Buyer accepts suggestions: draft their RFQs now."""

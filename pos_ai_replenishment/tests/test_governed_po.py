@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import numpy as np
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
@@ -182,6 +184,34 @@ class TestGovernedOrders(GovernedCommon):
         actions = self.Audit.search([("res_id", "=", cola.id)]).mapped("action")
         for action in ("proposal", "rfq_drafted", "order_to_approve", "order_purchase"):
             self.assertIn(action, actions)
+
+    def test_odoo_refusing_one_procurement_blocks_only_that_proposal(self):
+        """A store without a buy rule: Odoo's procurement refuses the product, its
+        proposal is blocked with Odoo's reason, the others are still drafted."""
+        no_route = self.env["product.category"].create(
+            {"name": "No Buy Route", "replenishment_rollout": "draft"}
+        )
+        widget = self.env["product.product"].create(
+            {
+                "name": "Test Widget",
+                "default_code": "T-WIDGET",
+                "is_storable": True,
+                "categ_id": no_route.id,
+                "seller_ids": [(0, 0, {"partner_id": self.vendor.id, "delay": 3})],
+            }
+        )
+        # store B does not buy (no buy rule), store A does
+        self.warehouse_b.buy_to_resupply = False
+        self.load_history({widget: np.random.default_rng(3).poisson(6.0, 120)}, self.warehouse_b)
+        self.env["pos.forecast.run"]._cron_run_forecasts()
+        self.set_phase("draft")
+        self.Proposal._generate()
+        blocked = self.proposal_of(widget)
+        self.assertEqual(blocked.warehouse_id, self.warehouse_b)
+        self.assertEqual(blocked.state, "blocked")
+        self.assertIn("Odoo could not draft it", blocked.block_reason)
+        self.assertTrue(blocked.activity_ids)
+        self.assertEqual(self.proposal_of(self.cola).state, "drafted")
 
     def test_new_vendor_needs_a_manager_even_below_limits(self):
         self.set_phase("draft")
