@@ -22,7 +22,7 @@ existing_dbs="$(PGPASSWORD="$DB_PASSWORD" psql -h "$DB_HOST" -U "$DB_USER" -d po
     | cut -d '|' -f 1 | tr -d ' ')"
 if ! grep -qxF "$DEMO_DB" <<<"$existing_dbs"; then
     echo "Creating database ${DEMO_DB} and installing pos_ai_replenishment (with demo data)..."
-    odoo "${DB_ARGS[@]}" -d "$DEMO_DB" -i pos_ai_replenishment,pos_connector_shopify \
+    odoo "${DB_ARGS[@]}" -d "$DEMO_DB" -i pos_ai_replenishment,pos_connector_shopify,pos_connector_lightspeed,vendor_comms_ai \
         --addons-path="$ADDONS_PATH" --stop-after-init
 fi
 
