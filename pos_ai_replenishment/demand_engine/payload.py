@@ -41,6 +41,7 @@ class SignalLine:
     sku: str | None = None
     barcode: str | None = None
     variant_id: str | None = None
+    reason: str | None = None  # returns: why, lower case ("defect", "wrong_size"...)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,19 @@ def _parse_lines(event_id: str, event_type: str, raw_lines) -> tuple[SignalLine,
             if kind == "inventory"
             else (abs(quantity) if kind == "sale" else -abs(quantity))
         )
-        lines.append(SignalLine(kind, line_id, signed, unit_price, sku, barcode, variant_id))
+        reason = _text(raw, "reason") if kind == "return" else None
+        lines.append(
+            SignalLine(
+                kind,
+                line_id,
+                signed,
+                unit_price,
+                sku,
+                barcode,
+                variant_id,
+                reason.lower() if reason else None,
+            )
+        )
     return tuple(lines)
 
 

@@ -91,6 +91,9 @@ class PosDemandSignal(models.Model):
     sku = fields.Char(string="SKU", index=True)
     barcode = fields.Char(index=True)
     variant_ref = fields.Char(string="POS Variant ID", index=True)
+    return_reason = fields.Char(
+        help="Why the customer returned it, as the POS says (e.g. defect); returns only."
+    )
     location_ref = fields.Char(string="POS Location")
     product_id = fields.Many2one("product.product", index=True, ondelete="restrict")
     warehouse_id = fields.Many2one("stock.warehouse", index=True, ondelete="restrict")
@@ -270,6 +273,7 @@ class PosDemandSignal(models.Model):
                     "sku": line.sku,
                     "barcode": line.barcode,
                     "variant_ref": line.variant_id,
+                    "return_reason": line.reason,
                     "location_ref": unified.location,
                     "product_id": product_id,
                     "warehouse_id": warehouse.id,

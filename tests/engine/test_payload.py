@@ -58,6 +58,19 @@ def test_negative_quantity_in_a_sale_is_a_return():
     assert [(ln.kind, ln.quantity) for ln in parsed.lines] == [("return", -3.0)]
 
 
+def test_return_reason_is_kept_for_returns_only():
+    parsed = parse_unified_event(
+        event(
+            lines=[
+                {"line_id": "r", "sku": "A", "quantity": -1, "reason": "Defect"},
+                {"line_id": "s", "sku": "B", "quantity": 2, "reason": "gift"},
+            ]
+        ),
+        "UTC",
+    )
+    assert [(ln.kind, ln.reason) for ln in parsed.lines] == [("return", "defect"), ("sale", None)]
+
+
 def test_refund_lines_are_negative_whatever_their_sign():
     parsed = parse_unified_event(
         event(type="refund", lines=[{"sku": "A", "quantity": 2}, {"sku": "B", "quantity": -1}]),

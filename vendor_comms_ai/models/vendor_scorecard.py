@@ -21,6 +21,7 @@ RECEIPT_COLUMNS = [
     "list_price",
 ]
 QUALITY_COLUMNS = ["vendor_id", "category_id", "returned_qty", "defect_returns"]
+DEFECT_REASONS = ("defect", "defective", "damaged", "faulty", "broken")
 
 
 class VendorScorecard(models.Model):
@@ -140,7 +141,10 @@ class VendorScorecard(models.Model):
 
     @api.model
     def _quality_frame(self, company):
-        """Returns to vendor, per vendor and category (POS returns carry no reason)."""
+        """Per vendor and category: units returned to the vendor, and POS returns
+        with a defect reason (counted against the product's main vendor; voided
+        returns left out)."""
+        self.env.flush_all()
         self.env.cr.execute(
             """
             SELECT o.partner_id, t.categ_id, SUM(m.quantity), 0
@@ -152,12 +156,32 @@ class VendorScorecard(models.Model):
               JOIN purchase_order o ON o.id = l.order_id
               JOIN product_product p ON p.id = m.product_id
               JOIN product_template t ON t.id = p.product_tmpl_id
-             WHERE m.state = 'done' AND o.company_id = %s
+             WHERE m.state = 'done' AND o.company_id = %(company)s
              GROUP BY o.partner_id, t.categ_id
+            UNION ALL
+            SELECT seller.partner_id, t.categ_id, 0, SUM(-s.quantity)
+              FROM pos_demand_signal s
+              JOIN product_product p ON p.id = s.product_id
+              JOIN product_template t ON t.id = p.product_tmpl_id
+              JOIN LATERAL (
+                   SELECT si.partner_id FROM product_supplierinfo si
+                    WHERE si.product_tmpl_id = t.id
+                      AND (si.company_id IS NULL OR si.company_id = %(company)s)
+                    ORDER BY si.sequence, si.id LIMIT 1) seller ON TRUE
+             WHERE s.kind = 'return' AND s.company_id = %(company)s
+               AND s.return_reason = ANY(%(defects)s)
+               AND NOT EXISTS (SELECT 1 FROM pos_demand_signal v
+                                WHERE v.reversed_signal_id = s.id AND v.kind = 'void')
+             GROUP BY seller.partner_id, t.categ_id
             """,
-            [company.id],
+            {"company": company.id, "defects": list(DEFECT_REASONS)},
         )
-        return pd.DataFrame(self.env.cr.fetchall(), columns=QUALITY_COLUMNS)
+        rows = [
+            (self.env["res.partner"].browse(partner).commercial_partner_id.id, *rest)
+            for partner, *rest in self.env.cr.fetchall()
+        ]
+        frame = pd.DataFrame(rows, columns=QUALITY_COLUMNS)
+        return frame.groupby(["vendor_id", "category_id"], as_index=False).sum()
 
     @api.model
     def _compute_company(self, company):

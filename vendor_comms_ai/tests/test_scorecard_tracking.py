@@ -67,6 +67,39 @@ class TestScorecards(ReceiptsMixin, VendorCommsCase):
             self.assertTrue(card.low_data, "two lines are too few for a stable figure")
             self.assertIn("on time", card.explanation.lower())
 
+    def test_pos_defect_returns_count_against_the_vendor(self):
+        self.received_line(qty=10, received=10, lead_days=4)
+        self.received_line(qty=10, received=8, lead_days=4)
+        source = self.env["pos.source"].create(
+            {
+                "name": "Scorecard POS",
+                "code": "scorecard-pos",
+                "tz": "UTC",
+                "warehouse_id": self.warehouse.id,
+                "signing_secret": "s",
+            }
+        )
+        Inbox = self.env["pos.inbox.event"]
+        for event_id, reason in (("ret-1", "Defect"), ("ret-2", "wrong size")):
+            body = {
+                "event_id": event_id,
+                "type": "refund",
+                "occurred_at": "2026-11-20T10:00:00Z",
+                "lines": [{"line_id": event_id, "sku": "TRJ-220", "quantity": 2, "reason": reason}],
+            }
+            Inbox._store_incoming(source, event_id, "refund", json.dumps(body), {})
+        Inbox._process_batch(100)
+        signal = self.env["pos.demand.signal"].search([("source_line_id", "=", "ret-1")])
+        self.assertEqual((signal.kind, signal.return_reason), ("return", "defect"))
+        card = (
+            self.env["vendor.scorecard"]
+            ._compute_company(self.company)
+            .filtered(lambda c: c.partner_id == self.vendor and not c.categ_id)
+        )
+        # 2 defect returns (the wrong size is not the vendor's fault) of 18 received
+        self.assertAlmostEqual(card.quality_rate, 1 - 2 / 18, places=3)
+        self.assertIn("return", card.explanation.lower())
+
     def test_learned_lead_time_only_behind_the_category_flag(self):
         for lead in (4, 8, 6):
             self.received_line(qty=5, received=5, lead_days=lead)
