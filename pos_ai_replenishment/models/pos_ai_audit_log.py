@@ -19,6 +19,12 @@ HASHED_FIELDS = (
     "result",
 )
 
+CHAIN_QUERY = (
+    "SELECT id, prev_hash, entry_hash, "
+    + ", ".join(HASHED_FIELDS)
+    + " FROM pos_ai_audit_log ORDER BY sequence"
+)
+
 
 def _canonical(value):
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
@@ -100,10 +106,10 @@ class PosAiAuditLog(models.Model):
             raise UserError(_("Audit entries are written by the AI steps themselves."))
         return super().create(vals_list)
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(_("The AI audit trail is append-only: entries cannot be changed."))
 
-    def unlink(self):
+    def unlink(self):  # pylint: disable=method-required-super
         raise UserError(_("The AI audit trail is append-only: entries cannot be deleted."))
 
     @api.model
@@ -111,8 +117,7 @@ class PosAiAuditLog(models.Model):
         """Walk the chain in order; the first entry whose stored hash or link
         does not match its content, or ``None`` when the chain holds."""
         self.flush_model()
-        columns = ", ".join(("id", "prev_hash", "entry_hash", *HASHED_FIELDS))
-        self.env.cr.execute(f"SELECT {columns} FROM pos_ai_audit_log ORDER BY sequence")
+        self.env.cr.execute(CHAIN_QUERY)
         prev_hash, expected_sequence = GENESIS_HASH, 1
         for row in self.env.cr.dictfetchall():
             values = dict(row)

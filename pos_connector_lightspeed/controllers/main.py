@@ -90,6 +90,7 @@ class LightspeedController(PosIntakeController):
         else:
             try:
                 source._ls_exchange_code(code, kwargs.get("domain_prefix"))
-            except UserError:
-                pass  # recorded on the source (ls_last_error, chatter)
+            except UserError as err:
+                # recorded on the source (ls_last_error, chatter); the user lands there
+                _logger.info("Lightspeed code exchange failed for %s: %s", source.code, err)
         return redirect(f"/odoo/action-pos_ai_replenishment.pos_source_action/{source.id}", 303)

@@ -13,6 +13,7 @@ class IrHttp(models.AbstractModel):
         form (consuming the stream) before the controller runs. Read after the
         route's ``max_content_length`` is set; the form is then parsed from
         the cached bytes."""
-        super()._pre_dispatch(rule, args)
+        res = super()._pre_dispatch(rule, args)
         if rule.endpoint.routing.get("ls_raw_body"):
             request.httprequest.get_data(cache=True, parse_form_data=False)
+        return res

@@ -59,7 +59,6 @@ class ResConfigSettings(models.TransientModel):
         "(HMAC-SHA256 of the raw body) at /vendor_comms_ai/tracking.",
     )
     vendor_risk_threshold = fields.Integer(
-        string="Vendor Risk Threshold",
         config_parameter="vendor_comms_ai.risk_threshold",
         default=40,
         help="Vendors whose risk score (0-100) reaches this are flagged at risk.",
