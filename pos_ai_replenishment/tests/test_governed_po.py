@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 import numpy as np
 
 from odoo import Command
@@ -291,6 +293,23 @@ class TestGovernedOrders(GovernedCommon):
         order = self.proposal_of(self.cola).purchase_order_id
         self.assertEqual(order.state, "to approve")
         self.assertIn("above the AI approval limit", order.ai_manager_reason)
+
+    def test_dashboard_reports_lead_time_error_of_received_ai_lines(self):
+        self.set_phase("draft")
+        self.Proposal._generate()
+        order = self.proposal_of(self.cola).purchase_order_id
+        order.with_user(self.manager).button_confirm()
+        line = order.order_line.filtered(lambda ln: ln.product_id == self.cola)
+        picking = order.picking_ids
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.button_validate()
+        move = picking.move_ids.filtered(lambda m: m.product_id == self.cola)
+        move.date = line.date_planned + timedelta(days=3)
+        report = self.env["pos.ai.line.report"].search([("id", "=", line.id)])
+        self.assertAlmostEqual(report.lead_time_error, 3.0, places=3)
+        self.assertEqual(report.override_rate, 0.0)
+        self.assertEqual(report.phase, "draft")
 
     def test_editing_an_ai_line_records_an_override(self):
         self.set_phase("draft")
