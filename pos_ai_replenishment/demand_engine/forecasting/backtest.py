@@ -34,13 +34,19 @@ FALLBACK_MODEL = "moving_average"
 # Prophet gate (opt-in, see readme/FORECASTING.md): long, smooth, high-volume series only
 PROPHET_MIN_DAYS = 730
 PROPHET_MIN_MEAN = 5.0
+# a local model replaces the global ensemble only when, on every scoring fold, it cuts the
+# ensemble's absolute error by MIN_GAIN of it and by at least MIN_GAIN_UNITS per scored day
+# (looser rules lost accuracy on M5, see readme/FORECASTING.md)
+MIN_GAIN = 0.2
+MIN_GAIN_UNITS = 0.2
+NAN3 = (np.nan, np.nan, np.nan)
 
 
 @dataclass
 class BacktestResult:
     """``series``: chosen model and its scores per series (plus ``sigma``, and the
-    :data:`EXTRA_COLUMNS`); ``scores``: every local model's scores; ``forecast``: the
-    chosen model's forecast."""
+    :data:`EXTRA_COLUMNS`); ``scores``: every local model's scores (and the global
+    ensemble's, where it ran); ``forecast``: the chosen model's forecast."""
 
     series: pd.DataFrame
     scores: pd.DataFrame
@@ -74,35 +80,66 @@ def _scale(train: np.ndarray) -> float:
     return level if level > 0 else 1.0
 
 
+@dataclass
+class Holdout:
+    """Errors of one model on the scoring folds (origin ``n - k·h`` for fold ``k``), on
+    non-stockout days: per fold the summed absolute error and the number of days scored;
+    pooled ``scores`` (WAPE, fold-mean MASE, relative bias) and the RMSE over all folds."""
+
+    fold_abs: dict
+    fold_days: dict
+    fold_wape: dict
+    scores: tuple[float, float, float]
+    rmse: float
+    n_resid: int
+
+
+def holdout(preds: dict, y: np.ndarray, stockout: np.ndarray, filled: np.ndarray, h: int):
+    """Score the forecasts ``preds`` (``{k: forecast from origin n - k·h}``) against
+    ``y``; MASE scales by the in-sample seasonal-naive error of ``filled`` before each
+    origin. WAPE and bias divide by the summed actuals, guarded at 1 unit."""
+    n = y.size
+    abs_err = err = actual = 0.0
+    mases, sq, fold_abs, fold_days, fold_wape = [], [], {}, {}, {}
+    for k in sorted(preds, reverse=True):
+        o = n - k * h
+        test, keep = y[o : o + h], ~stockout[o : o + h]
+        if not keep.any():
+            continue
+        e = (preds[k] - test)[keep]
+        fold_abs[k], fold_days[k] = float(np.abs(e).sum()), int(keep.sum())
+        fold_wape[k] = fold_abs[k] / max(float(np.abs(test[keep]).sum()), 1.0)
+        abs_err += fold_abs[k]
+        err += float(e.sum())
+        actual += float(np.abs(test[keep]).sum())
+        mases.append(float(np.abs(e).mean()) / _scale(filled[:o]))
+        sq.append(e**2)
+    denom = max(actual, 1.0)
+    scores = (abs_err / denom, float(np.mean(mases)), err / denom) if mases else NAN3
+    resid = np.concatenate(sq) if sq else np.zeros(0)
+    rmse = float(np.sqrt(resid.mean())) if resid.size else np.nan
+    return Holdout(fold_abs, fold_days, fold_wape, scores, rmse, int(resid.size))
+
+
+def _local_holdouts(y: np.ndarray, stockout: np.ndarray, h: int, folds: int):
+    """Every local model's :class:`Holdout` over rolling origins ``n - k·h`` for
+    ``k = folds..1`` (origins without at least one training day are dropped)."""
+    n = y.size
+    filled = censor_fill(y, stockout)
+    ks = [k for k in range(folds, 0, -1) if n - k * h >= 1]
+    return {
+        name: holdout(
+            {k: model.fit_predict(filled[: n - k * h], h) for k in ks}, y, stockout, filled, h
+        )
+        for name, model in MODELS.items()
+    }
+
+
 def _score_series(
     y: np.ndarray, stockout: np.ndarray, h: int, folds: int
 ) -> dict[str, tuple[float, float, float]]:
-    """Pooled WAPE, fold-mean MASE and relative bias per model over rolling origins.
-
-    Origins are ``n - k·h`` for ``k = folds..1`` (folds without at least one training day
-    are dropped). WAPE and bias divide by the summed actuals, guarded at 1 unit.
-    """
-    n = y.size
-    filled = censor_fill(y, stockout)
-    origins = [n - k * h for k in range(folds, 0, -1) if n - k * h >= 1]
-    out = {}
-    for name, model in MODELS.items():
-        abs_err = err = actual = 0.0
-        mases = []
-        for o in origins:
-            train, test, keep = filled[:o], y[o : o + h], ~stockout[o : o + h]
-            if not keep.any():
-                continue
-            e = (model.fit_predict(train, h) - test)[keep]
-            abs_err += float(np.abs(e).sum())
-            err += float(e.sum())
-            actual += float(np.abs(test[keep]).sum())
-            mases.append(float(np.abs(e).mean()) / _scale(train))
-        denom = max(actual, 1.0)
-        out[name] = (
-            (abs_err / denom, float(np.mean(mases)), err / denom) if mases else (np.nan,) * 3
-        )
-    return out
+    """Pooled WAPE, fold-mean MASE and relative bias per model over rolling origins."""
+    return {m: ho.scores for m, ho in _local_holdouts(y, stockout, h, folds).items()}
 
 
 def z_for_level(level: float) -> float:
@@ -112,16 +149,15 @@ def z_for_level(level: float) -> float:
 
 @dataclass
 class Choice:
-    """The forecast of one series: model, (wape, mase, bias), fit, status and error."""
+    """The forecast of one series: model, (wape, mase, bias), fit, status and error
+    (and the chosen model's :class:`Holdout` when the global path scored it)."""
 
     model: str
     scores: tuple[float, float, float]
     fit: ModelFit
     status: str = "ok"
     error: str = ""
-
-
-NAN3 = (np.nan, np.nan, np.nan)
+    holdout: Holdout | None = None
 
 
 def fold_scores(pred: np.ndarray, test: np.ndarray, keep: np.ndarray, train: np.ndarray):
@@ -219,9 +255,39 @@ def _series_input(uid, g: pd.DataFrame, y: np.ndarray, h: int, *, future, countr
     return gbm.SeriesInput(uid, y, days.dayofweek.to_numpy(), regs["price"], regs["promo"], event)
 
 
-def _apply_global(groups, choices, h, future, country) -> None:
-    """Replace the choice of every ``ok`` series by the mean of the global model and the
-    weekday profile (scored on the holdout fold n - h); no-op without a global model."""
+def prefer_local(ens: Holdout, local: dict[str, Holdout]) -> str | None:
+    """The local model that replaces the global ensemble on one series, or None.
+
+    A guard against choosing on noise: the ensemble must have at least two scored folds,
+    and the local model must beat it on every one of them, cutting its absolute error by
+    :data:`MIN_GAIN` of it and by at least :data:`MIN_GAIN_UNITS` per scored day. Among
+    the models that pass, the lowest pooled WAPE wins (ties to the simpler model)."""
+    if len(ens.fold_abs) < 2:
+        return None
+
+    def wins(ho: Holdout) -> bool:
+        return all(
+            k in ho.fold_abs
+            and err - ho.fold_abs[k] >= max(MIN_GAIN * err, MIN_GAIN_UNITS * ens.fold_days[k])
+            for k, err in ens.fold_abs.items()
+        )
+
+    passed = [m for m, ho in local.items() if wins(ho)]
+    if not passed:
+        return None
+    return min(passed, key=lambda m: (local[m].scores[0], MODELS[m].rank))
+
+
+def _holdout_sigma(ho: Holdout, fallback: float) -> float:
+    """Holdout RMSE over the scoring folds; ``fallback`` with fewer than a week of errors."""
+    return ho.rmse if ho.n_resid >= SEASON else fallback
+
+
+def _apply_global(groups, choices, h, folds, *, future, country) -> list:
+    """Score the mean of the global model and the weekday profile on the rolling origins
+    n - k·h (k = folds..1) of every ``ok`` series, and give it the series unless a local
+    model clearly beats it on every fold (:func:`prefer_local`); returns the score rows
+    (ensemble and local models). No-op without a global model."""
     if future is not None:
         future = dict(list(future.groupby("unique_id", sort=False, observed=True)))
     inputs = []
@@ -230,26 +296,42 @@ def _apply_global(groups, choices, h, future, country) -> None:
             inputs.append(
                 _series_input(uid, g, censor_fill(y, so), h, future=future, country=country)
             )
-    glob = gbm.global_forecast(inputs, h) if inputs else None
+    glob = gbm.global_forecast(inputs, h, folds=max(folds, 1)) if inputs else None
     if glob is None:
-        return
+        return []
     dow = MODELS["dow_profile"]
+    rows = []
     for uid, _g, y, so in groups:
         if uid not in glob.mean:
             continue
         try:
             filled = censor_fill(y, so)
             n = y.size
-            fold = (glob.fold[uid] + dow.fit_predict(filled[: n - h], h)) / 2.0
-            keep = ~so[n - h :]
-            scores = fold_scores(fold, y[n - h :], keep, filled[: n - h])
-            local = dow.fit(filled[-LOCAL_DAYS:], h)
-            mean = (glob.mean[uid] + local.mean) / 2.0
-            resid = (fold - y[n - h :])[keep]
-            sigma = float(np.sqrt(np.mean(resid**2))) if resid.size >= SEASON else local.sigma
-            choices[uid] = Choice(ENSEMBLE, scores, ModelFit(mean, np.zeros(0), sigma))
+            preds = {
+                k: (p + dow.fit_predict(filled[: n - k * h], h)) / 2.0
+                for k, p in glob.folds[uid].items()
+            }
+            ens = holdout(preds, y, so, filled, h)
+            local = _local_holdouts(y[-LOCAL_DAYS:], so[-LOCAL_DAYS:], h, folds)
+            pick = prefer_local(ens, local)
+            if pick is None:
+                fit = dow.fit(filled[-LOCAL_DAYS:], h)
+                mean = (glob.mean[uid] + fit.mean) / 2.0
+                sigma = _holdout_sigma(ens, fit.sigma)
+                choice = Choice(ENSEMBLE, ens.scores, ModelFit(mean, np.zeros(0), sigma))
+                choice.holdout = ens
+            else:
+                fit = MODELS[pick].fit(filled[-LOCAL_DAYS:], h)
+                sigma = _holdout_sigma(local[pick], fit.sigma)
+                choice = Choice(pick, local[pick].scores, ModelFit(fit.mean, fit.fitted, sigma))
+                choice.holdout = local[pick]
+            rows += [(uid, ENSEMBLE, *ens.scores)] + [
+                (uid, m, *ho.scores) for m, ho in local.items()
+            ]
+            choices[uid] = choice
         except Exception as exc:  # noqa: BLE001 - the local zoo takes this series
             choices[uid].error = f"global: {type(exc).__name__}: {exc}"
+    return rows
 
 
 def prophet_gate(y: np.ndarray, demand_class: str, h: int) -> bool:
@@ -276,8 +358,8 @@ def _apply_prophet(groups, choices, classes, h, *, future, country) -> None:
             keep = ~so[n - h :]
             pfold = prophet_model.fit_prophet(hist.iloc[: n - h], h, country=country)
             p_scores = fold_scores(pfold.mean, y[n - h :], keep, filled[: n - h])
-            if cur.model == ENSEMBLE:
-                c_wape = cur.scores[0]
+            if cur.holdout is not None and 1 in cur.holdout.fold_wape:
+                c_wape = cur.holdout.fold_wape[1]  # the same fold n - h
             else:
                 c_pred = MODELS[cur.model].fit_predict(filled[-LOCAL_DAYS:][:-h], h)
                 c_wape = fold_scores(c_pred, y[n - h :], keep, filled[: n - h])[0]
@@ -305,7 +387,9 @@ def backtest(
 
     1. With ``global_model`` (and lightgbm installed, and enough series, see :mod:`.gbm`),
        every ``ok`` series gets the mean of the global booster and the weekday profile,
-       scored on its holdout fold n - h; ``sigma`` is then the RMSE of that fold.
+       scored on the rolling origins n - k·h (k = folds..1; the booster never trained
+       on those days), unless a local model beats it clearly on every fold
+       (:func:`prefer_local`); ``sigma`` is the chosen model's RMSE over those folds.
     2. Every other series: the local models are backtested on rolling origins and the
        lowest MASE is kept (ties → simpler model); too short (fewer than h + 1 days) or
        demand-free series get the moving average with status ``short_history`` /
@@ -325,7 +409,7 @@ def backtest(
         groups.append((uid, g, y, so))
         choices[uid] = Choice("", NAN3, ModelFit(np.zeros(h), np.zeros(0), 0.0), _status(y, so, h))
     if global_model:
-        _apply_global(groups, choices, h, future, country)
+        score_rows += _apply_global(groups, choices, h, folds, future=future, country=country)
     for uid, _g, y, so in groups:
         if choices[uid].model:
             continue  # the global ensemble took it: no need to backtest the local zoo

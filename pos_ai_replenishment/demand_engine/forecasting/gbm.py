@@ -6,9 +6,11 @@ target day) and about the target day (step, weekday, price relative to the recen
 promotion and event flags). The target is the raw daily demand and the objective Tweedie,
 so the prediction is a mean, like every other model of the zoo.
 
-Training origins stop ``2h`` days before the end of each series: the last ``h`` days are
-never a training target, so the forecast from origin ``n - h`` is an honest holdout fold
-for scoring, and the same booster forecasts from origin ``n``.
+Training origins stop ``(folds + 1)·h`` days before the end of each series: the last
+``folds·h`` days are never a training target, so the forecasts from the scoring origins
+``n - k·h`` (``k = 1..folds``) are honest holdout folds, and the same booster forecasts
+from origin ``n``. One booster serves every fold and the forecast (a booster per fold
+cost 50% more CPU for no accuracy on M5, see readme/FORECASTING.md).
 """
 
 from __future__ import annotations
@@ -66,10 +68,13 @@ class SeriesInput:
 
 @dataclass
 class GlobalForecast:
-    """Per series: ``mean`` from origin n, ``fold`` from origin n - h (NaN-free, length h)."""
+    """Per series: ``mean`` from origin n, ``fold`` from origin n - h, and ``folds``
+    ``{k: forecast from origin n - k·h}`` for the scoring folds (NaN-free, length h; an
+    origin before the first day is left out)."""
 
     mean: dict = field(default_factory=dict)
     fold: dict = field(default_factory=dict)
+    folds: dict = field(default_factory=dict)
 
 
 def _trailing_mean(csum: np.ndarray, o: np.ndarray, w: int) -> np.ndarray:
@@ -113,14 +118,29 @@ def features(s: SeriesInput, origins: np.ndarray, h: int) -> tuple[np.ndarray, n
     return np.column_stack(cols), t
 
 
-def _origins(n: int, h: int) -> np.ndarray:
-    last = n - 2 * h
+def _origins(n: int, h: int, folds: int = 1) -> np.ndarray:
+    last = n - (folds + 1) * h
     origins = last - ORIGIN_STEP * np.arange(N_ORIGINS)
     return origins[origins >= MIN_HISTORY]
 
 
-def global_forecast(series: list[SeriesInput], h: int) -> GlobalForecast | None:
-    """Train one booster on all ``series`` and forecast each from n - h and from n.
+def _train(x: np.ndarray, y: np.ndarray):
+    import lightgbm as lgb
+
+    dataset = lgb.Dataset(x, y, params={"num_threads": 1})
+    return lgb.train(PARAMS, dataset, ROUNDS)
+
+
+def _predict(booster, x: np.ndarray) -> np.ndarray:
+    # one thread in predict too: an OpenMP thread pool left in a process that later
+    # forks a worker pool deadlocks the workers (the Odoo cron does exactly that)
+    return np.maximum(booster.predict(x, num_threads=1), 0.0)
+
+
+def global_forecast(series: list[SeriesInput], h: int, folds: int = 1) -> GlobalForecast | None:
+    """Train one booster on all ``series`` and forecast each from the scoring origins
+    n - k·h (k = 1..folds) and from n. Training targets stop before n - folds·h, so
+    every scoring fold is a true holdout of the very booster that forecasts from n.
 
     None when lightgbm is missing or fewer than :data:`MIN_SERIES` series are long
     enough to give training rows."""
@@ -128,9 +148,10 @@ def global_forecast(series: list[SeriesInput], h: int) -> GlobalForecast | None:
         return None
     import lightgbm as lgb
 
+    folds = max(folds, 1)
     xs, ys = [], []
     for s in series:
-        origins = _origins(s.y.size, h)
+        origins = _origins(s.y.size, h, folds)
         if origins.size:
             x, t = features(s, origins, h)
             xs.append(x)
@@ -140,12 +161,20 @@ def global_forecast(series: list[SeriesInput], h: int) -> GlobalForecast | None:
     dataset = lgb.Dataset(np.vstack(xs), np.concatenate(ys), params={"num_threads": 1})
     booster = lgb.train(PARAMS, dataset, ROUNDS)
     out = GlobalForecast()
-    preds = [features(s, np.array([s.y.size - h, s.y.size]), h)[0] for s in series]
+    starts, preds = [], []
+    for s in series:
+        ks = [k for k in range(folds, 0, -1) if s.y.size - k * h >= 1]
+        starts.append(ks)
+        preds.append(features(s, np.array([s.y.size - k * h for k in ks] + [s.y.size]), h)[0])
     # one thread in predict too: an OpenMP thread pool left in a process that later
     # forks a worker pool deadlocks the workers (the Odoo cron does exactly that)
-    flat = booster.predict(np.vstack(preds), num_threads=1)
-    for i, s in enumerate(series):
-        rows = flat[2 * h * i : 2 * h * (i + 1)]
-        out.fold[s.uid] = np.maximum(rows[:h], 0.0)
-        out.mean[s.uid] = np.maximum(rows[h:], 0.0)
+    flat = np.maximum(booster.predict(np.vstack(preds), num_threads=1), 0.0)
+    pos = 0
+    for s, ks in zip(series, starts, strict=True):
+        rows = flat[pos : pos + h * (len(ks) + 1)].reshape(-1, h)
+        pos += rows.size
+        out.folds[s.uid] = dict(zip(ks, rows[:-1], strict=True))
+        out.mean[s.uid] = rows[-1]
+        if 1 in out.folds[s.uid]:
+            out.fold[s.uid] = out.folds[s.uid][1]
     return out

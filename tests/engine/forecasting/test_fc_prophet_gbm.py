@@ -46,7 +46,8 @@ def test_m5_selection_beats_28_day_mean_on_holdout():
     test = df[(df["ds"] > end) & (df["ds"] <= end + pd.Timedelta(days=28))]
     lead = pd.DataFrame({"unique_id": ids, "lead_time": 7.0})
     res = forecast_frame(train, 28, lead, future=test.drop(columns="y"), serial=True)
-    assert (res.series["model"] == "gbm+dow_profile").all()
+    # the ensemble keeps most series; a local model takes one only on a clear 2-fold win
+    assert (res.series["model"] == "gbm+dow_profile").mean() >= 0.8
     m = test.merge(res.forecast, on=["unique_id", "ds"])
     assert len(m) == len(test)
     ma = train.groupby("unique_id")["y"].apply(lambda s: s.iloc[-28:].mean())
