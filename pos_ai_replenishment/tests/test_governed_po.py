@@ -5,7 +5,7 @@ import numpy as np
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .test_forecast import ForecastCommon
 
@@ -394,3 +394,41 @@ class TestIntakeLatencyReport(GovernedCommon):
         self.assertEqual(len(rows), 1)
         self.assertGreaterEqual(rows.processing_seconds, 0)
         self.assertGreater(rows.delivery_seconds, 0, "the sale happened before its receipt")
+
+
+@tagged("post_install", "-at_install")
+class TestViewsInTheBrowser(GovernedCommon, HttpCase):
+    """Every new screen renders its records in a real browser (JS errors fail)."""
+
+    def test_new_screens_render(self):
+        self.set_phase("draft")
+        self.Proposal._generate()
+        self.env["pos.forecast.run"]._cron_run_forecasts()
+        proposal = self.proposal_of(self.cola)
+        actions = [
+            "pos_replenishment_proposal_action?view_type=list",
+            "pos_replenishment_proposal_action?view_type=kanban",
+            "pos_replenishment_proposal_action?view_type=pivot",
+            f"pos_replenishment_proposal_action/{proposal.id}",
+            "pos_demand_forecast_action?view_type=list",
+            "pos_demand_anomaly_action?view_type=list",
+            "pos_forecast_run_action?view_type=list",
+            "pos_ai_audit_log_action?view_type=list",
+            "pos_ai_override_action?view_type=list",
+            "pos_ai_line_report_action?view_type=pivot",
+            "purchase_order_ai_action?view_type=list",
+            f"purchase_order_ai_action/{proposal.purchase_order_id.id}",
+        ]
+        self.Audit.search([], limit=1)  # there is something to list
+        self.env["pos.ai.override"].sudo().create(
+            {"proposal_id": proposal.id, "kind": "quantity", "old_value": "1", "new_value": "2"}
+        )
+        for action in actions:
+            with self.subTest(action=action):
+                path, _sep, query = action.partition("?")
+                url = f"/odoo/action-pos_ai_replenishment.{path}"
+                self.start_tour(
+                    url + (f"?{query}" if query else ""),
+                    "pos_ai_replenishment_view_loads",
+                    login="admin",
+                )

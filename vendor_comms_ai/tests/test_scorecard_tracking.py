@@ -184,3 +184,23 @@ class TestCarrierWebhook(VendorCommsCase, HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(self.tracking.status, "announced")
         self.assertEqual(self.order.picking_ids.scheduled_date, before)
+
+
+@tagged("post_install", "-at_install")
+class TestVendorScreens(ReceiptsMixin, VendorCommsCase, HttpCase):
+    def test_scorecards_shipments_and_the_vendor_tab_render(self):
+        order = self.received_line(qty=10, received=8, lead_days=6)
+        self.env["vendor.shipment.tracking"].create(
+            {"order_id": order.id, "carrier": "ups", "tracking_number": "1Z999AA10123456784"}
+        )
+        card = self.env["vendor.scorecard"]._compute_company(self.company)[:1]
+        for path in (
+            "vendor_comms_ai.vendor_scorecard_action?view_type=list",
+            f"vendor_comms_ai.vendor_scorecard_action/{card.id}",
+            "vendor_comms_ai.vendor_shipment_tracking_action?view_type=list",
+            f"purchase.purchase_form_action/{order.id}",
+        ):
+            with self.subTest(path=path):
+                self.start_tour(
+                    f"/odoo/action-{path}", "pos_ai_replenishment_view_loads", login="admin"
+                )
