@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 from .pos_replenishment_proposal import REJECT_REASONS
 
@@ -41,3 +42,9 @@ class PosAiOverride(models.Model):
     user_id = fields.Many2one(
         "res.users", readonly=True, default=lambda self: self.env.user, string="By"
     )
+
+    def write(self, vals):
+        """What happened is a record; only why (reason, note) can be filled in later."""
+        if set(vals) - {"reason", "note"}:
+            raise UserError(self.env._("Only the reason and the note of an override can change."))
+        return super().write(vals)

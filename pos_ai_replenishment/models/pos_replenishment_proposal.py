@@ -482,7 +482,8 @@ class PosReplenishmentProposal(models.Model):
         proposals = self.filtered(lambda p: p.state in OPEN_STATES)
         if not proposals:
             raise UserError(_("Only open proposals can be rejected."))
-        proposals.write({"state": "rejected", "reject_reason": reason, "reject_note": note})
+        # buyers read proposals; only these actions change them
+        proposals.sudo().write({"state": "rejected", "reject_reason": reason, "reject_note": note})
         Override = self.env["pos.ai.override"]
         for proposal in proposals:
             Override.sudo().create(
@@ -501,7 +502,7 @@ class PosReplenishmentProposal(models.Model):
                 reasoning=note or "",
                 result=dict(REJECT_REASONS)[reason],
             )
-        proposals.activity_unlink(["mail.mail_activity_data_todo"])
+        proposals.sudo().activity_unlink(["mail.mail_activity_data_todo"])
 
     def action_view_rfq(self):
         self.ensure_one()

@@ -4,7 +4,7 @@ from datetime import timedelta
 import numpy as np
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .test_forecast import ForecastCommon
@@ -110,6 +110,15 @@ class TestProposals(GovernedCommon):
         self.assertEqual(first, second)
         self.assertEqual(self.Proposal.search_count([("product_id", "=", self.cola.id)]), 1)
 
+    def test_buyer_accepting_a_suggestion_drafts_its_rfq(self):
+        self.Proposal._generate()
+        cola = self.proposal_of(self.cola)
+        cola.with_user(self.buyer).action_accept()
+        self.assertEqual(cola.state, "drafted")
+        self.assertTrue(cola.purchase_order_id.ai_generated)
+        entry = self.Audit.search([("action", "=", "proposal_accepted")])
+        self.assertEqual((entry.actor, entry.user_id), ("user", self.buyer))
+
     def test_reject_with_reason_is_recorded(self):
         self.Proposal._generate()
         cola = self.proposal_of(self.cola)
@@ -127,6 +136,11 @@ class TestProposals(GovernedCommon):
         self.assertEqual(override.user_id, self.buyer)
         entry = self.Audit.search([("action", "=", "proposal_rejected")])
         self.assertEqual(entry.reasoning, "Competitor promotion next week")
+        override.with_user(self.buyer).write({"note": "Promotion confirmed by marketing"})
+        with self.assertRaises(UserError):
+            override.with_user(self.buyer).write({"kind": "price"})
+        with self.assertRaises(AccessError):
+            cola.with_user(self.buyer).write({"quantity": 1})
 
     def test_vendor_or_warehouse_limit_keeps_suggestions(self):
         self.set_phase("auto")
