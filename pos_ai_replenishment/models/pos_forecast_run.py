@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
 import logging
 import math
 import time
@@ -231,11 +232,14 @@ class PosForecastRun(models.Model):
         ]
 
     def _load_daily(self, company, end):
-        """Daily demand of the company's products in categories not off, as a frame."""
+        """Daily demand of the company's products in categories not off, as a frame.
+
+        Streamed with COPY into typed columns: fetching a million rows as Python
+        tuples cost over 500 MB at peak for two years of 2,000 series."""
         self.env["pos.demand.daily"].flush_model()
         self.env["product.category"].flush_model(["replenishment_rollout_effective"])
         start = end - timedelta(days=self._param("history_days") - 1)
-        self.env.cr.execute(
+        query = self.env.cr.mogrify(
             """
             SELECT d.product_id, d.warehouse_id, d.date, GREATEST(d.qty_net, 0),
                    d.stockout, d.revenue, d.last_count_qty
@@ -248,16 +252,25 @@ class PosForecastRun(models.Model):
                AND d.product_id %% %s = %s
             """,
             [company.id, start, end, self.chunk_count or 1, self.chunk_index],
+        ).decode()
+        buffer = io.BytesIO()
+        self.env.cr.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+        buffer.seek(0)
+        daily = pd.read_csv(
+            buffer,
+            names=["product_id", "warehouse_id", "ds", "y", "stockout", "revenue", "count"],
+            dtype={"product_id": "int64", "warehouse_id": "int64", "y": "float64",
+                   "revenue": "float64", "count": "float64"},
+            true_values=["t"],
+            false_values=["f"],
+            parse_dates=["ds"],
+        )  # fmt: skip
+        daily["stockout"] = daily["stockout"].fillna(False).astype(bool)
+        pairs = daily[["product_id", "warehouse_id"]].drop_duplicates()
+        pairs["unique_id"] = (
+            pairs["product_id"].astype(str) + ":" + pairs["warehouse_id"].astype(str)
         )
-        daily = pd.DataFrame(
-            self.env.cr.fetchall(),
-            columns=["product_id", "warehouse_id", "ds", "y", "stockout", "revenue", "count"],
-        )
-        daily["ds"] = pd.to_datetime(daily["ds"])
-        daily["unique_id"] = [
-            _uid(p, w) for p, w in zip(daily["product_id"], daily["warehouse_id"], strict=True)
-        ]
-        return daily
+        return daily.merge(pairs, on=["product_id", "warehouse_id"], how="left")
 
     @api.model
     def _demand_frame(self, daily, end):
