@@ -462,7 +462,7 @@ class PosForecastRun(models.Model):
                 "reorder_point": float(p["reorder_point"]),
                 "order_up_to": float(p["order_up_to"]),
                 "moq": float(x["moq"]),
-                "chart_data": dict(charts.get(uid, {}), reorder_point=float(p["reorder_point"])),
+                "chart_data": charts.get(uid, {}),
                 "explanation": self._explanation(
                     products.browse(product_id), warehouses.browse(warehouse_id), s, p, status
                 ),

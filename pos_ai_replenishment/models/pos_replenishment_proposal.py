@@ -69,11 +69,13 @@ class PosReplenishmentProposal(models.Model):
     )
     currency_id = fields.Many2one("res.currency", readonly=True)
     price_unit = fields.Monetary(readonly=True, help="Vendor price per product unit.")
-    amount = fields.Monetary(readonly=True)
+    amount = fields.Monetary(string="Amount (vendor currency)", readonly=True)
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Company Currency"
     )
-    amount_company = fields.Monetary(currency_field="company_currency_id", readonly=True)
+    amount_company = fields.Monetary(
+        string="Amount", currency_field="company_currency_id", readonly=True
+    )
     date_planned = fields.Date(string="Requested Delivery", readonly=True)
     confidence = fields.Float(digits=(16, 2), readonly=True, aggregator="avg")
     qty_on_hand = fields.Float(digits="Product Unit of Measure", readonly=True)

@@ -4,14 +4,15 @@ import { Component } from "@odoo/owl";
 import { registry } from "@web/core/registry";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 
-const WIDTH = 760;
+const WIDTH = 1000;
 const HEIGHT = 260;
 const PAD = { left: 44, right: 12, top: 14, bottom: 28 };
 
 /**
  * Demand history, forecast and its interval band as an SVG line chart, from the
  * JSON a forecast run stores: {history: [[day, units, stockout]],
- * forecast: [[day, mean, low, high]], reorder_point}.
+ * forecast: [[day, mean, low, high]]}. Daily units only: the reorder point is a
+ * stock level, not a daily rate, so it is shown beside the chart, not on it.
  */
 export class ForecastChartField extends Component {
     static template = "pos_ai_replenishment.ForecastChartField";
@@ -28,11 +29,7 @@ export class ForecastChartField extends Component {
         if (!count) {
             return null;
         }
-        const values = [
-            ...history.map((h) => h[1]),
-            ...forecast.map((f) => f[3]),
-            this.data.reorder_point || 0,
-        ];
+        const values = [...history.map((h) => h[1]), ...forecast.map((f) => f[3])];
         const top = Math.max(1, ...values) * 1.1;
         const span = Math.max(count - 1, 1);
         const x = (i) => PAD.left + (i * (WIDTH - PAD.left - PAD.right)) / span;
@@ -53,10 +50,13 @@ export class ForecastChartField extends Component {
             stockouts: history
                 .map((h, i) => ({ x: x(i), y: y(h[1]), on: h[2] }))
                 .filter((p) => p.on),
-            reorderPoint: this.data.reorder_point ? y(this.data.reorder_point) : null,
             today: forecast.length && offset ? x(offset) : null,
             ticks,
-            labels: labelAt.map((i) => ({ x: x(i), label: days[i] })),
+            labels: labelAt.map((i) => ({
+                x: x(i),
+                label: days[i],
+                anchor: i === 0 ? "start" : i === count - 1 ? "end" : "middle",
+            })),
             axisY: HEIGHT - PAD.bottom,
             left: PAD.left,
             right: WIDTH - PAD.right,

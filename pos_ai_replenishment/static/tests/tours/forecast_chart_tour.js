@@ -17,9 +17,9 @@ registry.category("web_tour.tours").add("pos_ai_replenishment_forecast_chart", {
                     history: pointCount(svg, "polyline.o_forecast_history"),
                     forecast: pointCount(svg, "polyline.o_forecast_mean"),
                     band: pointCount(svg, "polygon.o_forecast_band"),
-                    reorderPoint: svg.querySelectorAll("line.o_forecast_rop").length,
+                    stockoutDots: svg.querySelectorAll("circle.o_forecast_stockout").length,
                 };
-                const expected = { history: 91, forecast: 28, band: 56, reorderPoint: 1 };
+                const expected = { history: 91, forecast: 28, band: 56, stockoutDots: 0 };
                 if (JSON.stringify(found) !== JSON.stringify(expected)) {
                     throw new Error(`chart ${JSON.stringify(found)} != ${JSON.stringify(expected)}`);
                 }
