@@ -320,9 +320,20 @@ class PosInboxEvent(models.Model):
     def _record_outcome(self, parsed, new_count, failures, max_attempts):
         now = fields.Datetime.now()
         done = self.browse(e.id for e in parsed if e not in failures and new_count[e])
-        ignored = self.browse(e.id for e in parsed if e not in failures and not new_count[e])
+        ignored = [e for e in parsed if e not in failures and not new_count[e]]
         done.write({"state": "done", "processed_at": now, "error": False})
-        ignored.write(
+        # an event with no demand at all (a product update used for mapping, a
+        # sale not completed yet) is not a repeat of lines already recorded
+        nothing_to_count = self.browse(e.id for e in ignored if not parsed[e])
+        nothing_new = self.browse(e.id for e in ignored if parsed[e])
+        nothing_to_count.write(
+            {
+                "state": "ignored",
+                "processed_at": now,
+                "error": _("No demand in this event (no sale, return or count lines)."),
+            }
+        )
+        nothing_new.write(
             {
                 "state": "ignored",
                 "processed_at": now,

@@ -87,6 +87,11 @@ class TestXSeriesWebhooks(LightspeedCommon, HttpCase):
         self.assertEqual(self.deliver(body).json()["status"], "duplicate")
         self.drain()
         self.assertEqual(event.state, "done")
+        mapping_only = self.Inbox.search(
+            [("source_id", "=", self.source.id), ("topic", "=", "product.update")]
+        )
+        self.assertEqual(mapping_only.state, "ignored")
+        self.assertIn("No demand in this event", mapping_only.error)
         self.assertEqual(self.balm_day(), (1, 0, 1))
         mapped = event.signal_ids.filtered(lambda s: s.variant_ref == BALM)
         self.assertEqual((mapped.product_id, mapped.warehouse_id), (self.balm, self.warehouse))
