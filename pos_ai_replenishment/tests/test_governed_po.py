@@ -229,6 +229,39 @@ class TestGovernedOrders(GovernedCommon):
         self.assertTrue(blocked.activity_ids)
         self.assertEqual(self.proposal_of(self.cola).state, "drafted")
 
+    def test_units_and_currency_go_through_odoo(self):
+        """A vendor selling by the dozen in euros: the MOQ, the unit price and
+        the order line use Odoo's UoM and currency conversions."""
+        dozen = self.env.ref("uom.product_uom_dozen")
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": eur.id,
+                "rate": 0.5,
+                "name": "2020-01-01",
+                "company_id": self.company.id,
+            }
+        )
+        self.cola.uom_po_id = dozen
+        self.cola.seller_ids.write(
+            {"product_uom": dozen.id, "currency_id": eur.id, "price": 12.0, "min_qty": 2}
+        )
+        self.set_phase("draft")
+        self.Proposal._generate()
+        cola = self.proposal_of(self.cola)
+        self.assertEqual(cola.currency_id, eur)
+        self.assertAlmostEqual(cola.price_unit, 1.0)  # 12 EUR a dozen, per unit
+        self.assertGreaterEqual(cola.quantity, 24)  # MOQ 2 dozen, in units
+        self.assertAlmostEqual(cola.amount_company, cola.amount / 0.5, places=2)
+        line = cola.purchase_line_ids
+        self.assertEqual(line.product_uom, dozen)
+        self.assertAlmostEqual(line.product_qty, cola.quantity / 12, places=2)
+        expected = eur._convert(
+            12.0, line.order_id.currency_id, self.company, line.order_id.date_order
+        )
+        self.assertAlmostEqual(line.price_unit, expected, places=2)
+
     def test_new_vendor_needs_a_manager_even_below_limits(self):
         self.set_phase("draft")
         self.Proposal._generate()
