@@ -4,7 +4,11 @@ from odoo import fields, models, tools
 
 class PosIntakeLatencyReport(models.Model):
     """Guardrail dashboard: how long POS events take to reach Odoo (sale time
-    to receipt) and to become demand (receipt to processed), per event."""
+    to receipt) and to become demand (receipt to processed), per event.
+
+    The receipt time comes from PostgreSQL (microseconds) and the processed
+    time from the ORM (whole seconds), so a sub-second processing would show
+    as slightly negative: it is floored at 0."""
 
     _name = "pos.intake.latency.report"
     _description = "POS Intake Latency"
@@ -41,8 +45,9 @@ class PosIntakeLatencyReport(models.Model):
                        EXTRACT(EPOCH FROM (e.received_at - (
                            SELECT MIN(s.occurred_at) FROM pos_demand_signal s
                             WHERE s.event_id = e.id))) AS delivery_seconds,
-                       EXTRACT(EPOCH FROM (e.processed_at - e.received_at)) AS processing_seconds,
-                       EXTRACT(EPOCH FROM (e.processed_at - e.received_at))
+                       GREATEST(EXTRACT(EPOCH FROM (e.processed_at - e.received_at)), 0)
+                           AS processing_seconds,
+                       GREATEST(EXTRACT(EPOCH FROM (e.processed_at - e.received_at)), 0)
                            AS max_processing_seconds
                   FROM pos_inbox_event e
                  WHERE e.state = 'done' AND e.processed_at IS NOT NULL
