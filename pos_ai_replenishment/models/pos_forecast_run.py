@@ -10,12 +10,13 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import float_round
 
 from ..demand_engine.forecasting.anomaly import detect_anomalies
 from ..demand_engine.forecasting.policy import PolicyExplanation, reorder_policy
 from ..demand_engine.forecasting.run import forecast_frame
+from .config import config_value, first_person
 
 _logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ DEFAULTS = {
     "forecast_workers": 0,  # 0: every core
     "anomaly_recent_days": 7,
     "anomaly_max_per_run": 100,
-    "forecast_prophet": 0,  # 1: try Prophet on long, smooth, high-volume series
+    "forecast_prophet": False,  # try Prophet on long, smooth, high-volume series
 }
 CHART_HISTORY_DAYS = 91
 INTERVAL_LEVEL = 80.0
@@ -174,14 +175,9 @@ class PosForecastRun(models.Model):
     # The run
     # ------------------------------------------------------------------
     def _param(self, key):
-        """A setting as an int (checkboxes are stored as "True"/"False")."""
-        value = self.env["ir.config_parameter"].sudo().get_param(f"pos_ai_replenishment.{key}")
-        if value in ("True", "False"):
-            return int(value == "True")
-        try:
-            return int(value) if value not in (None, "") else DEFAULTS[key]
-        except ValueError:
-            return DEFAULTS[key]
+        """A forecast setting, typed like its default."""
+        default = DEFAULTS[key]
+        return config_value(self.env, f"pos_ai_replenishment.{key}", default, type(default))
 
     def _forecast(self):
         """Build the frame, forecast, write results; returns the run's figures."""
@@ -316,6 +312,7 @@ class PosForecastRun(models.Model):
                 vendor_of[product.id] = (seller.partner_id.id, seller.delay + base_delay, moq)
             else:
                 vendor_of[product.id] = (False, default_lead + base_delay, 0.0)
+        review_period = float(self._param("review_period_days"))
         rows = []
         for uid in ids:
             product_id = int(uid.split(":")[0])
@@ -327,7 +324,7 @@ class PosForecastRun(models.Model):
                     "vendor_id": vendor_id,
                     "lead_time": float(lead),
                     "lead_time_std": lead_sigma.get(product_id, 0.0),
-                    "review_period": float(self._param("review_period_days")),
+                    "review_period": review_period,
                     "moq": float(moq),
                     "category_service_level": product.categ_id.replenishment_service_level_effective
                     / 100.0,
@@ -631,6 +628,15 @@ class PosForecastRun(models.Model):
         """A clear status for products without any POS sales; nothing else changes."""
         Forecast = self.env["pos.demand.forecast"]
         message = self.env._("No POS sales recorded yet: reorder rule left unchanged.")
+        existing = {
+            (f.product_id.id, f.warehouse_id.id): f
+            for f in Forecast.search(
+                [
+                    ("product_id", "in", list({p for p, _w in pairs})),
+                    ("warehouse_id", "in", list({w for _p, w in pairs})),
+                ]
+            )
+        }
         result = Forecast
         to_create = []
         for product_id, warehouse_id in sorted(pairs):
@@ -643,9 +649,7 @@ class PosForecastRun(models.Model):
                 "history_days": 0,
                 "chart_data": False,
             }
-            record = Forecast.search(
-                [("product_id", "=", product_id), ("warehouse_id", "=", warehouse_id)]
-            )
+            record = existing.get((product_id, warehouse_id))
             if record:
                 record.write(vals)
                 result |= record
@@ -752,12 +756,12 @@ class PosForecastRun(models.Model):
     def _responsible(self, product):
         """Who reviews an anomaly: the product's responsible, else the user who
         ran the forecast, else a replenishment manager, else the administrator."""
-        for user in (product.responsible_id, self.user_id):
-            if user and user.active and user.id != SUPERUSER_ID and not user.share:
-                return user
-        managers = self.env.ref("pos_ai_replenishment.group_replenishment_manager").users
-        managers = managers.filtered(lambda u: self.company_id in u.company_ids)
-        return managers[:1] or self.env.ref("base.user_admin")
+        return first_person(
+            self.env,
+            (product.responsible_id, self.user_id),
+            "pos_ai_replenishment.group_replenishment_manager",
+            self.company_id,
+        )
 
 
 def _finite(value):

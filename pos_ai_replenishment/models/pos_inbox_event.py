@@ -14,6 +14,7 @@ from odoo.exceptions import UserError
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 
 from ..demand_engine.payload import PayloadError, parse_unified_event
+from .config import config_value
 from .pos_demand_signal import SignalBatch
 
 _logger = logging.getLogger(__name__)
@@ -190,16 +191,11 @@ class PosInboxEvent(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _config_flag(self, key):
-        value = self.env["ir.config_parameter"].sudo().get_param(key) or ""
-        return value.lower() in ("1", "true")
+        return config_value(self.env, key, False, bool)
 
     @api.model
     def _config_int(self, key, default):
-        value = self.env["ir.config_parameter"].sudo().get_param(key)
-        try:
-            return int(value) if value else default
-        except ValueError:
-            return default
+        return config_value(self.env, key, default)
 
     @api.model
     def _cron_process_inbox(self):

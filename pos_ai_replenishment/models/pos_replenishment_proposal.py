@@ -9,6 +9,7 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.addons.stock.models.stock_rule import ProcurementException
 
 from ..demand_engine.forecasting.policy import round_order_qty
+from .config import first_person
 from .product_category import ROLLOUT_PHASES, most_conservative
 
 _logger = logging.getLogger(__name__)
@@ -130,18 +131,24 @@ class PosReplenishmentProposal(models.Model):
             )
         proposals = self.browse()
         velocity = self._velocity(orderpoints)
+        open_of = {}
+        for proposal in self.search(
+            [("orderpoint_id", "in", orderpoints.ids), ("state", "in", OPEN_STATES)],
+            order="id desc",
+        ):
+            open_of.setdefault(proposal.orderpoint_id.id, proposal)
+        to_create = []
         for orderpoint in orderpoints:
             vals = self._prepare_proposal(orderpoint, velocity)
             if not vals:
                 continue
-            open_proposal = self.search(
-                [("orderpoint_id", "=", orderpoint.id), ("state", "in", OPEN_STATES)], limit=1
-            )
+            open_proposal = open_of.get(orderpoint.id)
             if open_proposal:
                 open_proposal.write(vals)
                 proposals |= open_proposal
             else:
-                proposals |= self.create(vals)
+                to_create.append(vals)
+        proposals |= self.create(to_create)
         for proposal in proposals:
             self.env["pos.ai.audit.log"]._log(
                 "proposal",
@@ -377,13 +384,12 @@ class PosReplenishmentProposal(models.Model):
         """Who follows up: the vendor's buyer, else the product's responsible,
         else a purchase manager, else the administrator."""
         self.ensure_one()
-        for user in (self.partner_id.buyer_id, self.product_id.responsible_id):
-            if user and user.active and not user.share and not user._is_superuser():
-                return user
-        managers = self.env.ref("purchase.group_purchase_manager").users.filtered(
-            lambda u: not u._is_superuser() and self.company_id in u.company_ids
+        return first_person(
+            self.env,
+            (self.partner_id.buyer_id, self.product_id.responsible_id),
+            "purchase.group_purchase_manager",
+            self.company_id,
         )
-        return managers[:1] or self.env.ref("base.user_admin")
 
     def _notify_blocked(self):
         for proposal in self:

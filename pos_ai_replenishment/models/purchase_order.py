@@ -3,6 +3,7 @@ from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 
+from .config import config_value
 from .pos_replenishment_proposal import DEFAULT_GUARDRAILS
 
 PROPOSAL_STATE_OF_ORDER = {
@@ -45,11 +46,7 @@ class PurchaseOrder(models.Model):
     # Guardrails and approvals
     # ------------------------------------------------------------------
     def _ai_param(self, key):
-        value = self.env["ir.config_parameter"].sudo().get_param(f"pos_ai_replenishment.{key}")
-        try:
-            return float(value) if value not in (None, "") else DEFAULT_GUARDRAILS[key]
-        except ValueError:
-            return DEFAULT_GUARDRAILS[key]
+        return config_value(self.env, f"pos_ai_replenishment.{key}", DEFAULT_GUARDRAILS[key], float)
 
     def _amount_company(self):
         self.ensure_one()

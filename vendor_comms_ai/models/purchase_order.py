@@ -6,6 +6,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 
+from odoo.addons.pos_ai_replenishment.models.config import config_value, first_person
 from odoo.addons.pos_ai_replenishment.models.product_category import most_conservative
 
 from ..vendor_engine.phone import normalize_phone
@@ -63,16 +64,19 @@ class PurchaseOrder(models.Model):
     # Settings
     # ------------------------------------------------------------------
     def _vendor_param(self, key):
-        value = self.env["ir.config_parameter"].sudo().get_param(f"vendor_comms_ai.{key}")
-        try:
-            return int(value) if value not in (None, "", False) else DEFAULTS[key]
-        except ValueError:
-            return DEFAULTS[key]
+        return config_value(self.env, f"vendor_comms_ai.{key}", DEFAULTS[key])
 
     def _vendor_comms_enabled(self):
         """AI purchase orders always; any order when the setting says so."""
-        every_po = self.env["ir.config_parameter"].sudo().get_param("vendor_comms_ai.all_orders")
-        return self.filtered(lambda o: o.ai_generated or every_po in ("True", "1"))
+        every_po = config_value(self.env, "vendor_comms_ai.all_orders", False, bool)
+        return self.filtered(lambda o: o.ai_generated or every_po)
+
+    def _vendor_buyer(self):
+        """Who acts on the vendor's side of this order: its buyer, else a purchase manager."""
+        self.ensure_one()
+        return first_person(
+            self.env, (self.user_id,), "purchase.group_purchase_manager", self.company_id
+        )
 
     def _vendor_phase(self):
         """Auto only when every AI line is in the automatic phase; else a buyer sends."""
@@ -264,7 +268,7 @@ class PurchaseOrder(models.Model):
         phone = self.vendor_phone_e164 or self.env._("no phone on file")
         self.activity_schedule(
             "mail.mail_activity_data_call",
-            user_id=(self.user_id or self.env.ref("base.user_admin")).id,
+            user_id=self._vendor_buyer().id,
             summary=self.env._(
                 "Call %(vendor)s: %(phone)s", vendor=self.partner_id.name, phone=phone
             ),
@@ -280,9 +284,7 @@ class PurchaseOrder(models.Model):
             "vendor_escalated",
             self,
             inputs={"kind": kind, "follow_ups": self.vendor_follow_up_count, "phone": phone},
-            result=self.env._(
-                "escalated to %s", (self.user_id or self.env.ref("base.user_admin")).name
-            ),
+            result=self.env._("escalated to %s", self._vendor_buyer().name),
         )
 
     # ------------------------------------------------------------------
@@ -303,7 +305,7 @@ class PurchaseOrder(models.Model):
                 _logger.exception("Could not read vendor reply %s on %s", message.id, self.name)
                 self.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    user_id=(self.user_id or self.env.ref("base.user_admin")).id,
+                    user_id=self._vendor_buyer().id,
                     summary=self.env._("Read the vendor's reply"),
                     note=self.env._("The reply could not be read automatically."),
                 )
@@ -347,7 +349,7 @@ class PurchaseOrder(models.Model):
             )
             self.activity_schedule(
                 "mail.mail_activity_data_todo",
-                user_id=(self.user_id or self.env.ref("base.user_admin")).id,
+                user_id=self._vendor_buyer().id,
                 summary=self.env._("Vendor reply needs a decision"),
                 note="\n".join(questions),
             )

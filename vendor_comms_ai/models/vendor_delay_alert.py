@@ -5,6 +5,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from odoo.addons.pos_ai_replenishment.models.config import config_value, first_person
+
 
 class VendorDelayAlert(models.AbstractModel):
     """When a vendor's new ETA comes after the day stock runs out (on hand over
@@ -78,12 +80,9 @@ class VendorDelayAlert(models.AbstractModel):
     @api.model
     def _manager(self, warehouse, product):
         """The configured store manager, else the product's responsible, else admin."""
-        param = self.env["ir.config_parameter"].sudo().get_param("vendor_comms_ai.delay_user_id")
-        user = self.env["res.users"].browse(int(param)).exists() if param else None
-        for candidate in (user, product.responsible_id):
-            if candidate and candidate.active and not candidate._is_superuser():
-                return candidate
-        return self.env.ref("base.user_admin")
+        user_id = config_value(self.env, "vendor_comms_ai.delay_user_id", 0)
+        configured = self.env["res.users"].browse(user_id).exists()
+        return first_person(self.env, (configured, product.responsible_id))
 
     @api.model
     def _substitutes(self, product, warehouse, demand):

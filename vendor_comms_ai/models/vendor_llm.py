@@ -3,6 +3,8 @@ import json
 
 from odoo import api, models
 
+from odoo.addons.pos_ai_replenishment.models.config import config_value
+
 from ..vendor_engine import llm as engine_llm
 
 
@@ -25,7 +27,7 @@ class VendorCommsLlm(models.AbstractModel):
             base_url=base_url,
             model=model,
             api_key=params.get_param("vendor_comms_ai.llm_api_key") or "",
-            timeout=float(params.get_param("vendor_comms_ai.llm_timeout") or 20),
+            timeout=config_value(self.env, "vendor_comms_ai.llm_timeout", 20.0, float),
         )
 
     @api.model

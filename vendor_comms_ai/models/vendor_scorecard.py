@@ -5,6 +5,8 @@ import pandas as pd
 
 from odoo import api, fields, models
 
+from odoo.addons.pos_ai_replenishment.models.config import config_value
+
 from ..vendor_engine import scorecard as engine
 
 RECEIPT_COLUMNS = [
@@ -189,9 +191,8 @@ class VendorScorecard(models.Model):
         if receipts.empty:
             return self.browse()
         quality = self._quality_frame(company)
-        threshold = float(
-            self.env["ir.config_parameter"].sudo().get_param("vendor_comms_ai.risk_threshold")
-            or engine.DEFAULT_THRESHOLD
+        threshold = config_value(
+            self.env, "vendor_comms_ai.risk_threshold", engine.DEFAULT_THRESHOLD, float
         )
         result = engine.build_scorecards(receipts, quality, threshold=threshold)
         delays = engine.observed_delay_days(receipts, by=("vendor_id", "category_id"))
