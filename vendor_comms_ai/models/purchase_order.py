@@ -218,7 +218,7 @@ class PurchaseOrder(models.Model):
             if not last or now - last < wait:
                 continue
             if order.vendor_status == "sent":
-                kind = "confirmation" if not order.vendor_eta else "eta"
+                kind = "confirmation"  # asks for the confirmation and the date
             elif (
                 order.date_planned
                 and order.date_planned.date() <= near
@@ -226,6 +226,8 @@ class PurchaseOrder(models.Model):
                 and not order.vendor_ship_date
             ):
                 kind = "shipping"
+            elif not order.vendor_eta:
+                kind = "eta"  # confirmed, but no delivery date given
             else:
                 continue
             if order.vendor_follow_up_count >= order._vendor_param("max_follow_ups"):

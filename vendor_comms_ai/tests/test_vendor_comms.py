@@ -84,6 +84,30 @@ class TestSendingAndFollowUps(VendorCommsCase):
         self.assertIn("+16502530000", call.summary)
         self.assertEqual(order.vendor_phone_e164, "+16502530000")
 
+    def test_confirmed_without_a_date_is_asked_for_one(self):
+        order = self.make_order("auto")
+        order.button_confirm()
+        order.write(
+            {
+                "vendor_status": "confirmed",
+                "vendor_replied_at": fields.Datetime.now() - timedelta(days=3),
+            }
+        )
+        order.order_line.date_planned = fields.Datetime.now() + timedelta(days=20)
+        Order = self.env["purchase.order"]
+        Order._cron_vendor_follow_up()
+        self.assertEqual(order.vendor_follow_up_count, 1)
+        self.assertIn("will be delivered", self.vendor_mails(order).sorted("id")[-1].body_html)
+        # once the vendor gave its date and the arrival is far, nothing more to ask
+        order.write(
+            {
+                "vendor_eta": fields.Date.today() + timedelta(days=20),
+                "vendor_last_follow_up_at": fields.Datetime.now() - timedelta(days=3),
+            }
+        )
+        Order._cron_vendor_follow_up()
+        self.assertEqual(order.vendor_follow_up_count, 1)
+
     def test_shipping_status_is_asked_as_the_date_nears(self):
         order = self.make_order("auto")
         order.button_confirm()
