@@ -2,7 +2,7 @@
 import hashlib
 import json
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 
 GENESIS_HASH = "0" * 64
@@ -78,11 +78,11 @@ class PosAiAuditLog(models.Model):
         )
         last = self.env.cr.fetchone()
         sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-        in_cron = bool(self.env.context.get("cron_id")) or self.env.su and self.env.uid == 1
         values = {
             "sequence": sequence,
             "logged_at": fields.Datetime.now(),
-            "actor": "cron" if in_cron else "user",
+            # scheduled actions run as the superuser, people never do
+            "actor": "cron" if self.env.uid == SUPERUSER_ID else "user",
             "user_id": self.env.uid,
             "action": action,
             "res_model": record._name if record else False,
