@@ -264,26 +264,18 @@ def find_dates(
         value = _full_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if value:
             found.append(DateMention(m.start(), m.end(), m.group(0), value))
-    for m in _DAY_MONTH.finditer(sentence):
-        month = MONTHS[m.group(2).lower()]
-        day = int(m.group(1))
-        value = (
-            _full_date(int(m.group(3)), month, day)
-            if m.group(3)
-            else _year_for(month, day, received_at)
-        )
-        if value:
-            found.append(DateMention(m.start(), m.end(), m.group(0), value))
-    for m in _MONTH_DAY.finditer(sentence):
-        month = MONTHS[m.group(1).lower()]
-        day = int(m.group(2))
-        value = (
-            _full_date(int(m.group(3)), month, day)
-            if m.group(3)
-            else _year_for(month, day, received_at)
-        )
-        if value:
-            found.append(DateMention(m.start(), m.end(), m.group(0), value))
+    # "3 March [2026]" and "March 3[, 2026]": (pattern, day group, month group)
+    for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
+        for m in pattern.finditer(sentence):
+            month = MONTHS[m.group(month_group).lower()]
+            day = int(m.group(day_group))
+            value = (
+                _full_date(int(m.group(3)), month, day)
+                if m.group(3)
+                else _year_for(month, day, received_at)
+            )
+            if value:
+                found.append(DateMention(m.start(), m.end(), m.group(0), value))
     for m in _NUMERIC.finditer(sentence):
         mention = _numeric(m, received_at, day_first)
         if mention:
