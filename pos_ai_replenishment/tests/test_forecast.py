@@ -379,6 +379,8 @@ class TestForecastAccess(ForecastCommon):
 @tagged("post_install", "-at_install")
 class TestForecastChart(ForecastCommon, HttpCase):
     def test_chart_renders_history_forecast_and_band(self):
+        # one stockout day in the charted weeks: drawn as a dot
+        self.daily(self.cola, day=self.yesterday - timedelta(days=10)).stockout = True
         self.run_cron()
         forecast = self.forecast_of(self.cola)
         self.start_tour(

@@ -19,7 +19,7 @@ registry.category("web_tour.tours").add("pos_ai_replenishment_forecast_chart", {
                     band: pointCount(svg, "polygon.o_forecast_band"),
                     stockoutDots: svg.querySelectorAll("circle.o_forecast_stockout").length,
                 };
-                const expected = { history: 91, forecast: 28, band: 56, stockoutDots: 0 };
+                const expected = { history: 91, forecast: 28, band: 56, stockoutDots: 1 };
                 if (JSON.stringify(found) !== JSON.stringify(expected)) {
                     throw new Error(`chart ${JSON.stringify(found)} != ${JSON.stringify(expected)}`);
                 }
