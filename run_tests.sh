@@ -4,7 +4,10 @@
 # Tier 1, engine: plain-Python tests under tests/, on any machine.
 # Tier 2, odoo:   wherever `import odoo` works (ODOO_PYTHON, ./.venv, ./venv or
 #                 python3), a fresh database on PostgreSQL, every addon of this
-#                 repository installed and its Odoo tests run (odoo-bin --test-enable).
+#                 repository installed with odoo-bin (demo data on), then their Odoo
+#                 tests (TransactionCase, HttpCase, browser tours) run through
+#                 pytest-odoo on that database.
+# Each tier writes a junit file; both are merged into $RESULTS/junit.xml.
 # Ends with one line naming the tiers that ran and the total counts
 # ("engine+odoo: N passed, N failed, N skipped"); exits non-zero
 # on any failure.
@@ -18,16 +21,9 @@ PY=${PYTHON:-python3}
 
 say() { printf '%s\n' "$*" >&2; }
 
-# --- engine tier ------------------------------------------------------------
-if ! "$PY" -c "import pytest, pandas, numpy, pyarrow, requests, lightgbm, prophet, phonenumbers" >/dev/null 2>&1; then
-    say "installing the engine tier's test requirements"
-    "$PY" -m pip install -q -r requirements-test.txt \
-        || "$PY" -m pip install -q --user --break-system-packages -r requirements-test.txt \
-        || { say "could not install requirements-test.txt"; exit 2; }
-fi
-"$PY" -m pytest tests -q -p no:cacheprovider --junitxml="$RESULTS/engine.xml"
-engine_rc=$?
-read -r e_pass e_fail e_skip < <("$PY" - "$RESULTS/engine.xml" <<'PYEOF'
+# Sum a junit file: "passed failed skipped" (a missing or broken file is one failure).
+junit_counts() {
+    "$PY" - "$1" <<'PYEOF'
 import sys
 import xml.etree.ElementTree as ET
 try:
@@ -41,7 +37,25 @@ failed = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites
 skipped = sum(int(s.get("skipped", 0)) for s in suites)
 print(tests - failed - skipped, failed, skipped)
 PYEOF
-)
+}
+
+# pip install into an interpreter, also where the system Python is PEP 668 managed.
+pip_install() {
+    local py=$1
+    shift
+    "$py" -m pip install -q "$@" 2>/dev/null \
+        || "$py" -m pip install -q --user --break-system-packages "$@" \
+        || "$py" -m pip install -q --break-system-packages "$@"
+}
+
+# --- engine tier ------------------------------------------------------------
+if ! "$PY" -c "import pytest, pandas, numpy, pyarrow, requests, lightgbm, prophet, phonenumbers" >/dev/null 2>&1; then
+    say "installing the engine tier's test requirements"
+    pip_install "$PY" -r requirements-test.txt || { say "could not install requirements-test.txt"; exit 2; }
+fi
+"$PY" -m pytest tests -q -p no:cacheprovider --junitxml="$RESULTS/engine.xml"
+engine_rc=$?
+read -r e_pass e_fail e_skip < <(junit_counts "$RESULTS/engine.xml")
 if [ "$engine_rc" -ne 0 ] && [ "$e_fail" -eq 0 ]; then e_fail=1; fi
 summary="engine ($e_pass passed, $e_fail failed, $e_skip skipped)"
 tiers=engine
@@ -94,37 +108,39 @@ if [ -n "$odoo_py" ]; then
         db="pos_ai_test_$(date +%s)_$$"
         port=$("$odoo_py" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
         say "odoo tier: $odoo_py, database $db, modules $modules"
+        # 1. Install every addon into a fresh database (with demo data), as a
+        #    user would; any ERROR/CRITICAL line of the install fails the tier.
         # shellcheck disable=SC2086 # ODOO_DB_ARGS holds several options
         "$odoo_py" "$odoo_bin" -d "$db" --addons-path="$addons_path" -i "$modules" \
-            --test-enable --test-tags="${ODOO_TEST_TAGS:-$(echo "/$modules" | sed 's|,|,/|g')}" \
             --stop-after-init --http-port="$port" --http-interface=127.0.0.1 \
-            --max-cron-threads=0 --log-level=info ${ODOO_DB_ARGS:-} >"$RESULTS/odoo.log" 2>&1
-        odoo_rc=$?
-        read -r o_pass o_fail o_skip < <("$PY" - "$RESULTS/odoo.log" "$odoo_rc" <<'PYEOF'
-import re
-import sys
-log = open(sys.argv[1], encoding="utf-8", errors="replace").read()
-summary = re.findall(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database", log)
-skipped = len(re.findall(r" INFO \S+ \S+: skipped ", log))
-if not summary:
-    print(0, 1, skipped)
-    raise SystemExit
-failed, errors, run = map(int, summary[-1])
-# An ERROR/CRITICAL line outside the tests (install, data, views) fails the tier too.
-stray = len(re.findall(r"^\S+ \S+ \d+ (?:ERROR|CRITICAL) ", log, re.M))
-bad = failed + errors
-if stray and not bad:
-    bad = 1
-if int(sys.argv[2]) != 0 and not bad:
-    bad = 1
-print(max(run - failed - errors - skipped, 0), bad, skipped)
-PYEOF
-)
-        if [ "${KEEP_TEST_DB:-0}" != 1 ]; then dropdb --if-exists "$db" >/dev/null 2>&1 || true; fi
-        if [ "$o_fail" -ne 0 ]; then
-            say "odoo tier failed; failing lines of $RESULTS/odoo.log:"
-            grep -E " (ERROR|CRITICAL) |^(FAIL|ERROR):|Traceback" "$RESULTS/odoo.log" | head -n 60 >&2
+            --max-cron-threads=0 --log-level=warn ${ODOO_DB_ARGS:-} >"$RESULTS/odoo-install.log" 2>&1
+        install_rc=$?
+        install_errors=$(grep -cE "^\S+ \S+ [0-9]+ (ERROR|CRITICAL) " "$RESULTS/odoo-install.log")
+        # 2. Run the addons' Odoo tests (TransactionCase, HttpCase over real
+        #    HTTP, browser tours) through pytest-odoo on that database.
+        if ! "$odoo_py" -c "import pytest_odoo" >/dev/null 2>&1; then
+            say "installing pytest-odoo for the odoo tier"
+            pip_install "$odoo_py" -r requirements-odoo-test.txt || say "could not install requirements-odoo-test.txt"
         fi
+        rm -f "$RESULTS/odoo.xml"
+        if [ "$install_rc" -eq 0 ] && [ "$install_errors" -eq 0 ]; then
+            test_dirs=$(for m in ${modules//,/ }; do [ -d "$m/tests" ] && echo "$m/tests"; done)
+            extra=()  # ODOO_DB_ARGS (--db_host=... ) as pytest-odoo's --odoo-extra=db_host=...
+            for arg in ${ODOO_DB_ARGS:-}; do extra+=("--odoo-extra=${arg#--}"); done
+            # shellcheck disable=SC2086 # several test folders and options
+            "$odoo_py" -m pytest -q -p no:cacheprovider --odoo-database="$db" \
+                --odoo-addons-path="$addons_path" --odoo-http --odoo-log-level=error \
+                "${extra[@]}" --junitxml="$RESULTS/odoo.xml" ${ODOO_PYTEST_ARGS:-} $test_dirs \
+                2>&1 | tee "$RESULTS/odoo.log" | tail -n 40 >&2
+            odoo_rc=${PIPESTATUS[0]}
+        else
+            say "odoo tier: the install failed (exit $install_rc, $install_errors error lines); first lines:"
+            grep -E " (ERROR|CRITICAL) |Traceback" "$RESULTS/odoo-install.log" | head -n 40 >&2
+            odoo_rc=1
+        fi
+        read -r o_pass o_fail o_skip < <(junit_counts "$RESULTS/odoo.xml")
+        if [ "$odoo_rc" -ne 0 ] && [ "$o_fail" -eq 0 ]; then o_fail=1; fi
+        if [ "${KEEP_TEST_DB:-0}" != 1 ]; then dropdb --if-exists "$db" >/dev/null 2>&1 || true; fi
         summary="$summary, odoo ($o_pass passed, $o_fail failed, $o_skip skipped)"
         tiers=engine+odoo
         total_pass=$((total_pass + o_pass)) total_fail=$((total_fail + o_fail)) total_skip=$((total_skip + o_skip))
@@ -132,6 +148,22 @@ PYEOF
 else
     summary="$summary; odoo tier not run (no interpreter here can import odoo)"
 fi
+
+# One junit file for both tiers (CI tools read one).
+"$PY" - "$RESULTS/junit.xml" "$RESULTS/engine.xml" "$RESULTS/odoo.xml" <<'PYEOF'
+import sys
+import xml.etree.ElementTree as ET
+merged = ET.Element("testsuites")
+for path, tier in zip(sys.argv[2:], ("engine", "odoo")):
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        continue
+    for suite in [root] if root.tag == "testsuite" else root.findall("testsuite"):
+        suite.set("name", tier)
+        merged.append(suite)
+ET.ElementTree(merged).write(sys.argv[1], encoding="utf-8", xml_declaration=True)
+PYEOF
 
 echo "by tier: $summary"
 echo "$tiers: $total_pass passed, $total_fail failed, $total_skip skipped"
