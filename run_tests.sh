@@ -31,11 +31,13 @@ try:
 except (OSError, ET.ParseError):
     print(0, 1, 0)
     raise SystemExit
-suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
-tests = sum(int(s.get("tests", 0)) for s in suites)
-failed = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
-skipped = sum(int(s.get("skipped", 0)) for s in suites)
-print(tests - failed - skipped, failed, skipped)
+# Count test cases, not the suite's "tests" attribute (pytest adds subtests to it).
+outcome = {"failure": "failed", "error": "failed", "skipped": "skipped"}
+counts = {"passed": 0, "failed": 0, "skipped": 0}
+for case in root.iter("testcase"):
+    kinds = [outcome[child.tag] for child in case if child.tag in outcome]
+    counts["failed" if "failed" in kinds else kinds[0] if kinds else "passed"] += 1
+print(counts["passed"], counts["failed"], counts["skipped"])
 PYEOF
 }
 
