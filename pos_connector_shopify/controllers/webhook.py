@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shopify webhook endpoint: verify the HMAC of the raw body with the app's
-client secret, dedupe on the delivery's event id, store the raw delivery in
-the inbox and answer at once (Shopify waits 5 s at most)."""
+client secret, dedupe on what the delivery is about (topic, resource id and
+version; the header ids where the body does not say), store the raw delivery
+in the inbox and answer at once (Shopify waits 5 s at most)."""
 
 import logging
 
@@ -19,7 +20,7 @@ from ..shopify_engine.signature import (
     delivery_headers,
     verify_webhook,
 )
-from ..shopify_engine.translate import ShopifyPayloadError, load_json
+from ..shopify_engine.translate import ShopifyPayloadError, delivery_identity, load_json
 
 _logger = logging.getLogger(__name__)
 
@@ -60,9 +61,10 @@ class ShopifyWebhookController(PosIntakeController):
         if not meta.dedupe_key or not meta.topic:
             raise IntakeRefused(400, "X-Shopify-Event-Id and X-Shopify-Topic are required")
         try:
-            load_json(body)
+            payload = load_json(body)
         except (ShopifyPayloadError, ValueError) as err:
             raise IntakeRefused(400, f"body is not valid JSON: {err}") from err
+        key = delivery_identity(meta.topic, payload) or meta.dedupe_key
         kept = {name: headers.get(name) for name in KEPT_HEADERS if headers.get(name)}
-        stored, created = self._store(credentials, meta.dedupe_key, meta.topic, body, kept)
+        stored, created = self._store(credentials, key, meta.topic, body, kept)
         return self._reply(200, status="accepted" if created else "duplicate", inbox_id=stored.id)

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import models
+from odoo import _, models
 
 from odoo.addons.pos_ai_replenishment.demand_engine.payload import (
     PayloadError,
@@ -41,3 +41,20 @@ class PosInboxEvent(models.Model):
         if self.topic == "inventory_levels/sync":
             return inventory_levels_to_events(load_json(self.body))
         return translate_webhook(self.topic, self.body, self.external_id)
+
+    def _record_outcome(self, parsed, new_count, failures, max_attempts):
+        """Shopify's test data ends ignored like any event without demand, and
+        says why: it is kept and shown, never counted."""
+        res = super()._record_outcome(parsed, new_count, failures, max_attempts)
+        tests = self.browse(
+            event.id
+            for event, unified in parsed.items()
+            if event not in failures
+            and not unified
+            and event.source_id.kind == "shopify"
+            and event._shopify_translate().test
+        )
+        tests.write(
+            {"error": _("Shopify test data (test: true): stored and shown, never counted.")}
+        )
+        return res

@@ -130,9 +130,13 @@ class Translation:
     notes: list[str] = field(default_factory=list)
     skipped: list[SkippedLine] = field(default_factory=list)
     variants: list[VariantKey] = field(default_factory=list)
+    #: Shopify's own test data (``"test": true`` orders, refunds paid back
+    #: only through test transactions): kept in the inbox, never counted.
+    test: bool = False
 
     def extend(self, other: Translation) -> Translation:
         """Append ``other`` to this translation (returns self)."""
+        self.test = self.test or other.test
         self.events.extend(other.events)
         self.notes.extend(other.notes)
         self.skipped.extend(other.skipped)
@@ -188,6 +192,13 @@ def sale_event_id(order_id: Any, line_item_id: Any) -> str:
 def void_event_id(order_id: Any, line_item_id: Any) -> str:
     """The event id of the cancellation of one order line item."""
     return sale_event_id(order_id, line_item_id) + "-void"
+
+
+def test_delivery(what: str) -> Translation:
+    """What a Shopify test resource gives: nothing to count, and why."""
+    return Translation(
+        notes=[f"{what} is Shopify test data (test: true): stored, not counted"], test=True
+    )
 
 
 def unwrap(payload: Any, key: str) -> Any:
@@ -365,6 +376,8 @@ def order_to_events(
     or a REST order): one per line item, ids per :func:`sale_event_id`."""
     order = unwrap(order, "order")
     order_id = _required_id(order, "id", "the order")
+    if order.get("test") is True:
+        return test_delivery(f"order {order_id}")
     occurred_at = _required_time(order, ("processed_at", "created_at"), f"order {order_id}")
     result = Translation()
     header = _Header(
@@ -377,8 +390,6 @@ def order_to_events(
     for sale in _sale_lines(order, result):
         event_id = sale_event_id(order_id, sale.line_item_id)
         result.events.append(header.event(event_id, "sale", lines=[sale.line]))
-    if order.get("test"):
-        result.notes.append(f"order {order_id} is a test order")
     if not result.events:
         result.notes.append(f"order {order_id} has no line item to record as a sale")
     return result
@@ -453,6 +464,11 @@ def refund_to_event(
     refund = unwrap(refund, "refund")
     order = unwrap(order, "order") if order else None
     refund_id = _required_id(refund, "id", "the refund")
+    transactions = [t for t in refund.get("transactions") or [] if isinstance(t, Mapping)]
+    if (order and order.get("test") is True) or (
+        transactions and all(t.get("test") is True for t in transactions)
+    ):
+        return test_delivery(f"refund {refund_id}")
     order_id = shopify_id(refund.get("order_id")) or (
         shopify_id(order.get("id")) if order else None
     )
@@ -575,6 +591,8 @@ def order_snapshot_to_events(
     the backfill; all ids are stable, so repeats are inbox duplicates."""
     order = unwrap(order, "order")
     result = order_to_events(order, topic, webhook_event_id)
+    if result.test:
+        return result
     for refund in order.get("refunds") or []:
         result.extend(refund_to_event(refund, order, webhook_event_id, topic))
     if _text(order.get("cancelled_at")):
@@ -672,6 +690,33 @@ def locations(payload: Mapping | list) -> list[LocationKey]:
 # ----------------------------------------------------------------------
 # One entry point per delivery
 # ----------------------------------------------------------------------
+def delivery_identity(topic: str, payload: Any) -> str | None:
+    """What a delivery is about, whatever its headers: topic, the resource's id
+    and its version (``updated_at``, else the creation time of an immutable
+    resource such as a refund). One change delivered twice, with or without
+    ``X-Shopify-Event-Id`` and under a new ``X-Shopify-Webhook-Id`` each time,
+    gets one identity; None when the body does not say (the caller falls back
+    to the header ids)."""
+    payload = unwrap(payload, "order") if isinstance(payload, Mapping) else payload
+    if not isinstance(payload, Mapping):
+        return None
+    topic = (topic or "").strip().lower()
+    if topic.startswith("inventory_levels/"):
+        item = shopify_id(payload.get("inventory_item_id"))
+        location = shopify_id(payload.get("location_id"))
+        resource = f"{item}@{location}" if item and location else None
+    else:
+        resource = shopify_id(payload.get("id"))
+    version = _text(payload.get("updated_at")) or (
+        _text(payload.get("created_at")) if topic == "refunds/create" else None
+    )
+    if version and topic.startswith("inventory_levels/"):
+        version += f"={payload.get('available')}"
+    if not (topic and resource and version):
+        return None
+    return f"{topic}:{resource}:{version}"
+
+
 def translate_webhook(
     topic: str, body: bytes | str | Mapping, webhook_event_id: str | None = None
 ) -> Translation:

@@ -45,7 +45,7 @@ class TestShopifyWebhooks(ShopifyCommon, HttpCase):
         response = self.deliver("orders/create", self.order(refunds=False), "evt-1")
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["status"], "accepted")
-        event = self.Inbox.search([("external_id", "=", "evt-1")])
+        event = self.Inbox.browse(response.json()["inbox_id"])
         self.assertEqual(event.topic, "orders/create")
         self.assertIn("X-Shopify-Hmac-Sha256", json.loads(event.headers))
         self.drain()
@@ -59,11 +59,53 @@ class TestShopifyWebhooks(ShopifyCommon, HttpCase):
         # same line items under another event id and counts nothing twice
         again = self.deliver("orders/create", self.order(refunds=False), "evt-1")
         self.assertEqual(again.json()["status"], "duplicate")
-        self.deliver("orders/paid", self.order(refunds=False), "evt-2")
+        paid = self.deliver("orders/paid", self.order(refunds=False), "evt-2")
         self.drain()
-        self.assertEqual(self.Inbox.search_count([("external_id", "=", "evt-1")]), 1)
-        self.assertEqual(self.Inbox.search([("external_id", "=", "evt-2")]).state, "ignored")
+        self.assertEqual(again.json()["inbox_id"], event.id)
+        self.assertEqual(self.Inbox.search_count([("topic", "=", "orders/create")]), 1)
+        self.assertEqual(self.Inbox.browse(paid.json()["inbox_id"]).state, "ignored")
         self.assertEqual(self.day("IPOD2008RED"), (1, 0, 1, 1))
+
+    def test_one_change_delivered_with_and_without_the_event_id_is_stored_once(self):
+        order = self.order(refunds=False)
+        first = self.deliver("orders/updated", order, "evt-a")
+        # the same change again: a retry whose event-id header is missing and
+        # whose webhook id is new (Shopify gives a webhook id per delivery)
+        body = json.dumps(order).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "orders/updated",
+            "X-Shopify-Webhook-Id": "wh-retry-without-event-id",
+            "X-Shopify-Shop-Domain": "test-shop.myshopify.com",
+            "X-Shopify-Hmac-Sha256": shopify_hmac(body),
+        }
+        retry = self.opener.post(self.base_url() + URL, data=body, headers=headers, timeout=30)
+        self.assertEqual(first.json()["status"], "accepted")
+        self.assertEqual(retry.json()["status"], "duplicate", retry.text)
+        self.assertEqual(retry.json()["inbox_id"], first.json()["inbox_id"])
+        # a later version of the order is a new delivery, stored (and counts
+        # nothing twice: its lines are the same sales)
+        order["updated_at"] = "2008-01-12T10:00:00-05:00"
+        later = self.deliver("orders/updated", order, "evt-b")
+        self.assertEqual(later.json()["status"], "accepted")
+        self.drain()
+        self.assertEqual(self.day("IPOD2008RED"), (1, 0, 1, 1))
+
+    def test_shopify_test_orders_are_stored_and_shown_never_counted(self):
+        response = self.deliver("orders/create", self.order(test=True), "evt-test")
+        self.assertEqual(response.json()["status"], "accepted")
+        # the docs' refund example is paid back through Shopify's test gateway
+        refund = fixture("rest2024-04_refund_create.json")["refund"]
+        refund_response = self.deliver("refunds/create", refund, "evt-test-refund")
+        self.drain()
+        for reply in (response, refund_response):
+            event = self.Inbox.browse(reply.json()["inbox_id"])
+            self.assertEqual(event.state, "ignored")
+            self.assertIn("Shopify test data", event.error)
+            self.assertFalse(event.signal_ids)
+        self.assertFalse(
+            self.Daily.search([("product_id", "in", [p.id for p in self.products.values()])])
+        )
 
     def test_invalid_signatures_write_nothing(self):
         before = self.written()
@@ -89,9 +131,9 @@ class TestShopifyWebhooks(ShopifyCommon, HttpCase):
         # BLACK back, the cancellation voids RED on the sale's own date; the
         # refund embedded in the order body is the same refund, counted once
         cancelled = self.order(cancelled_at="2008-01-11T09:00:00-05:00", cancel_reason="customer")
-        self.deliver("orders/cancelled", cancelled, "c-1")
+        cancel = self.deliver("orders/cancelled", cancelled, "c-1")
         self.drain()
-        self.assertEqual(self.Inbox.search([("external_id", "=", "c-1")]).state, "done")
+        self.assertEqual(self.Inbox.browse(cancel.json()["inbox_id"]).state, "done")
         self.assertEqual(self.day("IPOD2008RED"), (0, 0, 0, 0))
         self.assertEqual(self.day("IPOD2008GREEN"), (1, 0, 1, 1))
         self.assertEqual(self.day("IPOD2008GREEN", "2024-04-02"), (0, 1, -1, 0))
@@ -107,7 +149,7 @@ class TestShopifyWebhooks(ShopifyCommon, HttpCase):
         self.deliver("products/update", product, "p-1")
         level = fixture("sdkfixture_inventory_level.json")["inventory_level"]
         self.deliver("inventory_levels/update", level, "i-1")
-        self.deliver("inventory_levels/update", dict(level, available=None), "i-2")
+        untracked = self.deliver("inventory_levels/update", dict(level, available=None), "i-2")
         self.drain()
         mapping = self.env["pos.product.mapping"].search(
             [("source_id", "=", self.source.id), ("variant_ref", "=", "inventory_item:808950810")]
@@ -117,7 +159,7 @@ class TestShopifyWebhooks(ShopifyCommon, HttpCase):
             [("product_id", "=", self.products["IPOD2008RED"].id), ("date", "=", "2018-05-07")]
         )
         self.assertEqual((row.last_count_qty, row.stockout), (6, False))
-        self.assertEqual(self.Inbox.search([("external_id", "=", "i-2")]).state, "ignored")
+        self.assertEqual(self.Inbox.browse(untracked.json()["inbox_id"]).state, "ignored")
 
     def test_malformed_body_and_missing_headers_get_400_and_wrong_routes_404(self):
         before = self.written()

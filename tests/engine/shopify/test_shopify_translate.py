@@ -9,6 +9,7 @@ from shopify_engine.translate import (
     ShopifyPayloadError,
     Translation,
     cancellation_to_event,
+    delivery_identity,
     inventory_level_to_event,
     inventory_levels_to_events,
     load_json,
@@ -335,7 +336,10 @@ def test_refund_id_is_the_same_from_refunds_create_and_from_the_order():
 
 
 def test_no_restock_refund_gives_no_event_and_reports_the_line():
-    translation = refund_to_event(fixture_json("rest2024-04_refund_create.json"))
+    body = fixture_json("rest2024-04_refund_create.json")
+    for transaction in body["refund"]["transactions"]:
+        transaction["test"] = False  # the docs' example pays back through the test gateway
+    translation = refund_to_event(body)
     assert translation.events == []
     (skipped,) = translation.skipped
     assert skipped.reason == "no_restock"
@@ -560,3 +564,53 @@ def test_other_topics_carry_no_demand():
     assert translation.events == [] and "no demand" in translation.notes[0]
     disconnect = translate_webhook("inventory_levels/disconnect", {"inventory_item_id": 1})
     assert disconnect.events == []
+
+
+# ----------------------------------------------------------------------
+# Shopify's test data is kept, never counted; one change, one identity
+# ----------------------------------------------------------------------
+def test_a_test_order_gives_no_sale_refund_or_void_whatever_the_topic():
+    order = order_fixture()
+    order["test"] = True
+    order["cancelled_at"] = "2008-01-10T11:00:00-05:00"
+    assert order.get("refunds"), "the fixture embeds a refund, which must not count either"
+    for translation in (
+        order_to_events(order, "orders/create"),
+        order_snapshot_to_events(order, "orders/updated"),
+        translate_webhook("orders/paid", json.dumps({**order})),
+    ):
+        assert translation.test and translation.events == []
+        assert "test data" in translation.notes[0] and ORDER_ID in translation.notes[0]
+    order["test"] = False
+    live = order_snapshot_to_events(order)
+    assert not live.test and {e["type"] for e in live.events} == {"sale", "refund", "void"}
+
+
+def test_a_refund_paid_back_only_through_test_transactions_is_test_data():
+    body = fixture_json("rest2024-04_refund_create.json")
+    assert body["refund"]["transactions"][0]["gateway"] == "bogus"  # Shopify's test gateway
+    translation = refund_to_event(body)
+    assert translation.test and translation.events == []
+    body["refund"]["transactions"].append({**body["refund"]["transactions"][0], "test": False})
+    assert not refund_to_event(body).test, "one real transaction makes it real"
+
+
+def test_delivery_identity_is_the_resource_and_its_version_not_the_headers():
+    order = order_fixture()
+    first = delivery_identity("orders/updated", order)
+    assert first == f"orders/updated:{ORDER_ID}:{order['updated_at']}"
+    assert delivery_identity("orders/updated", json.loads(json.dumps(order))) == first
+    assert delivery_identity("orders/updated", {"order": order}) == first
+    later = {**order, "updated_at": "2030-01-01T00:00:00-05:00"}
+    assert delivery_identity("orders/updated", later) != first, "a new version is a new delivery"
+    assert delivery_identity("orders/paid", order) != first, "another topic, another delivery"
+    level = fixture_json("sdkfixture_inventory_level.json")
+    level = level.get("inventory_level", level)
+    assert delivery_identity("inventory_levels/update", level) == (
+        f"inventory_levels/update:{level['inventory_item_id']}@{level['location_id']}"
+        f":{level['updated_at']}={level['available']}"
+    )
+    refund = fixture_json("rest2024-04_refund_create.json")["refund"]
+    assert delivery_identity("refunds/create", refund).startswith(f"refunds/create:{refund['id']}:")
+    assert delivery_identity("orders/updated", {"id": 1}) is None, "no version: use the headers"
+    assert delivery_identity("orders/updated", ["not", "an", "object"]) is None
