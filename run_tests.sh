@@ -51,7 +51,7 @@ pip_install() {
 }
 
 # --- engine tier ------------------------------------------------------------
-if ! "$PY" -c "import pytest, pandas, numpy, pyarrow, requests, lightgbm, prophet, phonenumbers" >/dev/null 2>&1; then
+if ! "$PY" -c "import pytest, pandas, numpy, pyarrow, requests, lightgbm, prophet, phonenumbers, dateparser, mailparser_reply" >/dev/null 2>&1; then
     say "installing the engine tier's test requirements"
     pip_install "$PY" -r requirements-test.txt || { say "could not install requirements-test.txt"; exit 2; }
 fi
